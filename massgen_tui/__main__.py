@@ -1,0 +1,3 @@
+from massgen_tui.cli import main
+
+raise SystemExit(main())
