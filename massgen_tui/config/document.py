@@ -1,14 +1,21 @@
-"""The YAML document: the text as the user wrote it, parsed with comments and positions kept."""
+"""The YAML document: the text as the user wrote it, parsed with comments and positions kept.
+
+Every key path (see :mod:`massgen_tui.config.locations`) maps to a 1-based line and column, and
+edits (:meth:`ConfigDocument.set_value`, :meth:`ConfigDocument.delete`) keep comments, key order
+and the file's indentation style on :meth:`ConfigDocument.to_text`.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from massgen_tui.config.errors import ConfigError
+from massgen_tui.config.locations import Segment, format_location, parse_location
 
 
 @dataclass(frozen=True)
@@ -26,12 +33,80 @@ class AgentEntry:
         return backend if isinstance(backend, Mapping) else {}
 
 
-def _yaml():
+@dataclass(frozen=True)
+class IndentStyle:
+    """How the file indents: mapping indent, sequence indent, and the dash's offset inside it."""
+
+    mapping: int = 2
+    sequence: int = 4
+    offset: int = 2
+
+
+_DASH_LINE = re.compile(r"^( *)- ")
+_KEY_LINE = re.compile(r"^( *)[^\s#-][^:#]*:(\s|$)")
+
+
+def guess_indent(text: str) -> IndentStyle:
+    """Guess the indentation style from the text (defaults to MassGen's own: 2, dash offset 2)."""
+    lines = text.splitlines()
+    mapping: int | None = None
+    offset: int | None = None
+    for number, line in enumerate(lines):
+        key = _KEY_LINE.match(line)
+        if key and mapping is None and key.group(1):
+            # a nested key whose parent is the closest previous key line ending with ":"
+            for previous in reversed(lines[:number]):
+                if not previous.strip() or previous.lstrip().startswith("#"):
+                    continue
+                parent = _KEY_LINE.match(previous)
+                if parent and previous.rstrip().endswith(":") and len(parent.group(1)) < len(key.group(1)):
+                    mapping = len(key.group(1)) - len(parent.group(1))
+                break
+        dash = _DASH_LINE.match(line)
+        if dash and offset is None and number > 0:
+            # the dash's indentation relative to its parent key's indentation
+            for previous in reversed(lines[:number]):
+                parent = _KEY_LINE.match(previous)
+                if parent and previous.rstrip().endswith(":"):
+                    offset = max(0, len(dash.group(1)) - len(parent.group(1)))
+                    break
+                if previous.strip() and not previous.lstrip().startswith("#"):
+                    break
+        if mapping is not None and offset is not None:
+            break
+    mapping = mapping or 2
+    offset = 2 if offset is None else offset
+    return IndentStyle(mapping=mapping, sequence=offset + 2, offset=offset)
+
+
+def _yaml(style: IndentStyle | None = None):
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
+    yaml.width = 4096
+    style = style or IndentStyle()
+    yaml.indent(mapping=style.mapping, sequence=style.sequence, offset=style.offset)
     return yaml
+
+
+def _plain(value: Any) -> Any:
+    """A deep copy of ruamel containers as plain dicts/lists (for JSON, pydantic, exports)."""
+    if isinstance(value, Mapping):
+        return {str(k) if not isinstance(k, str) else k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _find_key(mapping: Mapping[Any, Any], segment: Segment) -> tuple[bool, Any]:
+    """The actual key of ``mapping`` a location segment names (YAML keys are not always strings)."""
+    if segment in mapping:
+        return True, segment
+    for key in mapping:
+        if str(key) == str(segment):
+            return True, key
+    return False, None
 
 
 class ConfigDocument:
@@ -41,23 +116,38 @@ class ConfigDocument:
         self.text = text
         self.data = data
         self.path = path
+        self.indent = guess_indent(text)
+        self._dirty = False
 
     @classmethod
     def from_text(cls, text: str, path: Path | None = None) -> ConfigDocument:
         from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+        where = str(path) if path else None
         try:
             data = _yaml().load(io.StringIO(text))
         except MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
             column = mark.column + 1 if mark else None
-            raise ConfigError(f"YAML syntax error: {exc.problem or exc}", path=str(path) if path else None,
-                              line=line, column=column) from exc
+            problem = exc.problem or str(exc).splitlines()[0]
+            if exc.context and exc.problem:
+                problem = f"{problem} ({exc.context})"
+            raise ConfigError(f"YAML syntax error: {problem}", path=where, line=line, column=column) from exc
         except YAMLError as exc:
-            raise ConfigError(f"YAML error: {exc}", path=str(path) if path else None) from exc
+            raise ConfigError(f"YAML error: {str(exc).splitlines()[0] if str(exc) else exc!r}", path=where) from exc
+        except RecursionError:
+            raise ConfigError("YAML nests too deeply to read", path=where) from None
+        except (ValueError, TypeError, OverflowError) as exc:  # e.g. a timestamp out of range
+            raise ConfigError(f"YAML value cannot be read: {exc}", path=where) from exc
         return cls(text, data, path)
 
+    @property
+    def base_dir(self) -> Path:
+        """The folder relative paths in the config are resolved against."""
+        return self.path.parent if self.path else Path.cwd()
+
+    # ----- agents -----
     def agent_entries(self) -> list[AgentEntry]:
         data = self.data if isinstance(self.data, Mapping) else {}
         entries: list[AgentEntry] = []
@@ -77,6 +167,165 @@ class ConfigDocument:
                 return entry
         known = ", ".join(e.id for e in self.agent_entries()) or "none"
         raise ConfigError(f"no agent with id {agent_id!r} (agents: {known})", path=str(self.path) if self.path else None)
+
+    # ----- key paths -----
+    def _walk(self, path: tuple[Segment, ...]) -> tuple[bool, Any, Any, Any]:
+        """Follow ``path``: (found, parent container, actual key/index, value)."""
+        parent: Any = None
+        key: Any = None
+        node: Any = self.data
+        for segment in path:
+            if isinstance(node, Mapping):
+                found, actual = _find_key(node, segment)
+                if not found:
+                    return False, node, segment, None
+                parent, key, node = node, actual, node[actual]
+            elif isinstance(node, list) and isinstance(segment, int):
+                if not 0 <= segment < len(node):
+                    return False, node, segment, None
+                parent, key, node = node, segment, node[segment]
+            else:
+                return False, node, segment, None
+        return True, parent, key, node
+
+    def get(self, location: str, default: Any = None) -> Any:
+        """The value at ``location``, or ``default`` when there is none."""
+        try:
+            found, _, _, value = self._walk(parse_location(location))
+        except ValueError:
+            return default
+        return value if found else default
+
+    def has(self, location: str) -> bool:
+        try:
+            return self._walk(parse_location(location))[0]
+        except ValueError:
+            return False
+
+    def position(self, location: str) -> tuple[int, int] | None:
+        """1-based (line, column) of the key (or list item) at ``location``; None if unknown."""
+        try:
+            path = parse_location(location)
+        except ValueError:
+            return None
+        if not path:
+            return (1, 1) if self.data is not None else None
+        found, parent, key, _ = self._walk(path)
+        if not found:
+            return None
+        lc = getattr(parent, "lc", None)
+        if lc is None:
+            return None
+        try:
+            if isinstance(parent, Mapping):
+                line, column = lc.key(key)
+            else:
+                line, column = lc.item(key)
+        except (KeyError, IndexError, TypeError, AttributeError):
+            return None
+        return line + 1, column + 1
+
+    def value_position(self, location: str) -> tuple[int, int] | None:
+        """1-based (line, column) where the value at ``location`` starts (mapping entries only)."""
+        try:
+            path = parse_location(location)
+        except ValueError:
+            return None
+        found, parent, key, _ = self._walk(path) if path else (False, None, None, None)
+        if not found or not isinstance(parent, Mapping) or getattr(parent, "lc", None) is None:
+            return self.position(location)
+        try:
+            line, column = parent.lc.value(key)
+        except (KeyError, IndexError, TypeError, AttributeError):
+            return self.position(location)
+        return line + 1, column + 1
+
+    def nearest_position(self, location: str) -> tuple[int, int] | None:
+        """Position of ``location``, or of its closest existing ancestor."""
+        try:
+            path = parse_location(location)
+        except ValueError:
+            return None
+        while path:
+            position = self.position(format_location(path))
+            if position is not None:
+                return position
+            path = path[:-1]
+        return None
+
+    # ----- edits -----
+    def set_value(self, location: str, value: Any) -> None:
+        """Set the value at ``location``, creating missing parent mappings. Comments are kept.
+
+        A list index equal to the list's length appends. Raises :class:`ConfigError` when the path
+        crosses a value that is not a mapping or list.
+        """
+        from ruamel.yaml.comments import CommentedMap
+
+        path = parse_location(location)
+        if not path:
+            raise ConfigError("cannot replace the whole document; set a key inside it")
+        if self.data is None:
+            self.data = CommentedMap()
+        node: Any = self.data
+        for depth, segment in enumerate(path[:-1]):
+            where = format_location(path[: depth + 1])
+            if isinstance(node, Mapping):
+                found, actual = _find_key(node, segment)
+                if not found or node[actual] is None:
+                    nxt = path[depth + 1]
+                    node[actual if found else segment] = [] if isinstance(nxt, int) else CommentedMap()
+                    actual = actual if found else segment
+                node = node[actual]
+            elif isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node):
+                node = node[segment]
+            else:
+                raise ConfigError(f"cannot set {location}: {where} is not a mapping or list entry")
+        last = path[-1]
+        if isinstance(node, Mapping):
+            found, actual = _find_key(node, last)
+            node[actual if found else last] = value
+        elif isinstance(node, list) and isinstance(last, int):
+            if last == len(node):
+                node.append(value)
+            elif 0 <= last < len(node):
+                node[last] = value
+            else:
+                raise ConfigError(f"cannot set {location}: index {last} is out of range (list has {len(node)})")
+        else:
+            raise ConfigError(f"cannot set {location}: its parent is not a mapping or list")
+        self._dirty = True
+
+    def delete(self, location: str) -> bool:
+        """Remove the key or list item at ``location``. Returns False when there was none."""
+        path = parse_location(location)
+        if not path:
+            return False
+        found, parent, key, _ = self._walk(path)
+        if not found:
+            return False
+        del parent[key]
+        self._dirty = True
+        return True
+
+    def to_text(self) -> str:
+        """The document as YAML, comments, quotes, key order and indentation kept."""
+        if not self._dirty:
+            return self.text
+        buffer = io.StringIO()
+        _yaml(self.indent).dump(self.data, buffer)
+        out = buffer.getvalue()
+        if not self.text.endswith("\n") and out.endswith("\n") and self.text:
+            out = out[:-1]
+        return out
+
+    def to_plain(self) -> Any:
+        """The data as plain dicts and lists (no ruamel types)."""
+        return _plain(self.data)
+
+    def reload(self) -> ConfigDocument:
+        """A fresh document parsed from :meth:`to_text` (new positions after edits)."""
+        return ConfigDocument.from_text(self.to_text(), self.path)
 
 
 def load_document(path: str | Path) -> ConfigDocument:
