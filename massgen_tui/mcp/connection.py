@@ -141,7 +141,12 @@ class ServerConnection:
         """Start connecting; returns when the first attempt has settled."""
         if self._runner is None:
             self._runner = asyncio.create_task(self._run(), name=f"mcp-server-{self.spec.name}")
-        await self._settled.wait()
+        limit = self.spec.timeout_s + 10
+        try:
+            await asyncio.wait_for(self._settled.wait(), limit)
+        except TimeoutError:
+            # Keep trying in the background; the caller sees a failure it can act on now.
+            self._set_state("failed", f"not connected after {limit:g}s (still trying)")
 
     async def aclose(self, timeout_s: float = 15.0) -> None:
         self._closing = True
@@ -160,8 +165,12 @@ class ServerConnection:
 
     def restart(self) -> None:
         """Reconnect now, resetting the circuit breaker (drops a live session)."""
+        if self._closing:
+            return
         self._manual_restart = True
         self._lost_reason = "restart requested"
+        self._ready.clear()
+        self._set_state("reconnecting", self._lost_reason)
         self._lost.set()
         self._wake.set()
 

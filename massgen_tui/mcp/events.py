@@ -87,21 +87,17 @@ class EventStream:
 
     def __init__(self, hub: EventHub, maxsize: int) -> None:
         self._hub = hub
-        self._queue: asyncio.Queue[MCPEvent | None] = asyncio.Queue(maxsize)
+        self._queue: asyncio.Queue[MCPEvent | None] = asyncio.Queue()  # bounded by _put, not by the queue
+        self._maxsize = maxsize
         self.dropped = 0
         self._closed = False
 
     def _put(self, event: MCPEvent | None) -> None:
-        while True:
-            try:
-                self._queue.put_nowait(event)
-                return
-            except asyncio.QueueFull:
-                try:
-                    self._queue.get_nowait()
-                    self.dropped += 1
-                except asyncio.QueueEmpty:
-                    pass
+        if event is not None:
+            while self._queue.qsize() >= self._maxsize:
+                self._queue.get_nowait()
+                self.dropped += 1
+        self._queue.put_nowait(event)
 
     def close(self) -> None:
         if not self._closed:

@@ -27,13 +27,22 @@ FILESYSTEM_SERVER = PUBLISHED / "node" / "node_modules" / ".bin" / "mcp-server-f
 SETUP_SCRIPT = REPO / "scripts" / "setup-test-env.sh"
 
 
-def toolbox_stdio(name: str = "toolbox", record: Path | None = None, *, fail_start: bool = False, **extra: Any) -> dict[str, Any]:
+def toolbox_stdio(
+    name: str = "toolbox",
+    record: Path | None = None,
+    *,
+    fail_start: bool = False,
+    fail_start_if: Path | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """A config mapping for the toolbox server over stdio (as it would appear in mcp_servers)."""
     args = [str(TOOLBOX)]
     if record is not None:
         args += ["--record", str(record)]
     if fail_start:
         args.append("--fail-start")
+    if fail_start_if is not None:
+        args += ["--fail-start-if", str(fail_start_if)]
     return {"name": name, "type": "stdio", "command": sys.executable, "args": args, **extra}
 
 
@@ -55,22 +64,25 @@ class HttpToolbox:
     """The toolbox server over streamable HTTP in a subprocess; stop/start keep the same port."""
 
     record: Path
+    transport: str = "http"  # or "sse" for the legacy transport
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/mcp"
+        path = "/sse" if self.transport == "sse" else "/mcp"
+        return f"http://127.0.0.1:{self.port}{path}"
 
     def spec(self, name: str = "web", **extra: Any) -> dict[str, Any]:
-        return {"name": name, "type": "streamable-http", "url": self.url, **extra}
+        kind = "sse" if self.transport == "sse" else "streamable-http"
+        return {"name": name, "type": kind, "url": self.url, **extra}
 
     def start(self, timeout_s: float = 20.0) -> HttpToolbox:
         self.log = self.record.with_suffix(".server.log")
         out = self.log.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, str(TOOLBOX), "--transport", "http", "--port", str(self.port), "--record", str(self.record)],
+            [sys.executable, str(TOOLBOX), "--transport", self.transport, "--port", str(self.port), "--record", str(self.record)],
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,

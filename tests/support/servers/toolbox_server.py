@@ -4,7 +4,8 @@ Every tool call is appended to a JSON-lines record file (``--record`` or ``$TOOL
 moment it arrives, so a test can prove that a call the client denied never reached the server.
 A slow tool reports progress and records when it is cancelled; a crash tool kills the process.
 
-    python toolbox_server.py [--transport stdio|http] [--port N] [--record FILE] [--fail-start]
+    python toolbox_server.py [--transport stdio|http|sse] [--port N] [--record FILE] [--fail-start]
+                             [--fail-start-if FILE]
 """
 
 from __future__ import annotations
@@ -101,18 +102,22 @@ def whoami() -> str:
 def main() -> None:
     global RECORD
     parser = argparse.ArgumentParser()
-    parser.add_argument("--transport", choices=["stdio", "http"], default="stdio")
+    parser.add_argument("--transport", choices=["stdio", "http", "sse"], default="stdio")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--record", default=os.environ.get("TOOLBOX_RECORD", ""))
     parser.add_argument("--fail-start", action="store_true", help="print an error to stderr and exit 3")
+    parser.add_argument("--fail-start-if", default="", help="behave like --fail-start while this file exists")
     args = parser.parse_args()
-    if args.fail_start:
+    if args.fail_start or (args.fail_start_if and Path(args.fail_start_if).exists()):
         print("toolbox: cannot start: missing license key TOOLBOX_LICENSE", file=sys.stderr, flush=True)
         raise SystemExit(3)
     RECORD = Path(args.record) if args.record else None
     print(f"toolbox: starting over {args.transport} pid={os.getpid()}", file=sys.stderr, flush=True)
     if args.transport == "stdio":
         server.run("stdio")
+    elif args.transport == "sse":
+        server.settings.log_level = "WARNING"
+        server.run("sse", host="127.0.0.1", port=args.port)
     else:
         server.settings.log_level = "WARNING"
         server.run("streamable-http", host="127.0.0.1", port=args.port)
