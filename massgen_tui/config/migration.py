@@ -62,28 +62,22 @@ def migrate_display_section(data: Any) -> list[str]:
     """Top-level display: -> ui: (display.type becomes ui.display_type)."""
     if "display" not in data:
         return []
-    from ruamel.yaml.comments import CommentedMap
-
     display = data["display"]
     if not isinstance(display, Mapping):
         del data["display"]
         return ["removed top-level display (it was not a mapping)"]
     ui = data.get("ui")
-    changes: list[str] = []
     if not isinstance(ui, Mapping):
-        index = list(data).index("display")
-        ui = CommentedMap()
-        del data["display"]
-        data.insert(index, "ui", ui)
-        changes.append("moved top-level display to ui")
-    else:
-        del data["display"]
-        changes.append("merged top-level display into ui")
+        rename_key(data, "display", "ui")  # in place: its comments and position stay
+        if "type" in display and "display_type" not in display:
+            rename_key(display, "type", "display_type")
+        return ["renamed top-level display to ui (display.type -> ui.display_type)"]
+    del data["display"]
     for key, value in display.items():
         target = "display_type" if key == "type" else key
         if target not in ui:
             ui[target] = value
-    return changes
+    return ["merged top-level display into ui"]
 
 
 def migrate_security_level(data: Any) -> list[str]:
