@@ -1,0 +1,68 @@
+"""Session fixtures for tests that need the Docker engine: start it when none answers, build the test
+images once per run (cached by content tag, so later runs reuse them).
+
+Import the fixtures into a conftest.py: ``from tests.support.docker_engine import docker_client, busybox_image``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.requirements import need
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _engine_answers() -> bool:
+    from massgen_tui.docker.engine import engine_answers
+
+    return engine_answers()
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> Iterator[Any]:
+    """A Docker SDK client for a running engine (started with scripts/start-docker.sh when needed)."""
+    if not _engine_answers():
+        subprocess.run(["bash", str(REPO / "scripts" / "start-docker.sh")], check=False, timeout=300)
+    need(_engine_answers(), "a Docker engine (scripts/start-docker.sh could not start one)")
+    from massgen_tui.docker.engine import connect
+
+    client = connect()
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def busybox_image(docker_client: Any) -> str:
+    """FROM scratch + Debian's static busybox: the fast image most docker tests use."""
+    from massgen_tui.docker.errors import ImageError
+    from massgen_tui.docker.offline_images import busybox_image as build
+
+    try:
+        return build(docker_client)
+    except ImageError:
+        subprocess.run(["bash", str(REPO / "scripts" / "build-base-image.sh"), "busybox", "--quiet"],
+                       check=False, timeout=300, capture_output=True)
+        try:
+            return build(docker_client)
+        except ImageError as exc:
+            need(False, f"a static busybox to build the test image ({exc})")
+            raise
+
+
+@pytest.fixture(scope="session")
+def python_base_image(docker_client: Any) -> str:
+    """Debian minbase + python3 (debootstrap + docker import; ~45 s the first time, then cached by tag)."""
+    from massgen_tui.docker.errors import ImageError
+    from massgen_tui.docker.offline_images import debian_image
+
+    try:
+        return debian_image(docker_client, packages=("python3",))
+    except ImageError as exc:
+        need(False, f"an offline Debian python image (debootstrap): {exc}")
+        raise
