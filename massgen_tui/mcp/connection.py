@@ -304,6 +304,8 @@ class ServerConnection:
                 self._lost_reason = self._lost_reason or describe_error(exc)
                 return None
             reason = describe_error(exc)
+            if self.spec.transport != "stdio" and not isinstance(exc, MCPServerError):
+                reason = f"cannot connect to {self.spec.url}: {reason}"  # unexpanded: no secrets
             tail = self.stderr.tail(2000).strip() if self.spec.transport == "stdio" else ""
             if tail and not isinstance(exc, MCPServerError):
                 last = "\n".join(tail.splitlines()[-5:])

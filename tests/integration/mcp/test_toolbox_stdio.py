@@ -184,7 +184,7 @@ async def test_rewriting_hook_changes_what_the_server_gets_and_each_call_passes_
     assert result.text == "[redacted]" and dict(result.arguments) == {"text": "[redacted]"}
     assert result.decided_by == "rewriter"
     assert read_record(record)[0]["arguments"] == {"text": "[redacted]"}
-    assert [dict(c.arguments) for c in counter.before][0] == {"text": "[redacted]"}
+    assert dict(counter.before[0].arguments) == {"text": "[redacted]"}
     assert len(counter.before) == len(counter.after) == len(rewriter.before) == len(rewriter.after) == 4
     assert len({c.call_id for c in counter.before}) == 4
 
