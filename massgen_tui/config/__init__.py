@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from massgen_tui.config.diagnostics import Diagnostic, ValidationResult
 from massgen_tui.config.document import AgentEntry, ConfigDocument, load_document
 from massgen_tui.config.errors import ConfigError
+from massgen_tui.config.incremental import IncrementalValidator
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -19,6 +20,7 @@ __all__ = [
     "ConfigDocument",
     "ConfigError",
     "Diagnostic",
+    "IncrementalValidator",
     "ValidationResult",
     "load_document",
     "validate_document",
