@@ -187,7 +187,7 @@ class ServerConnection:
         if self.state.status == "ready" and self.session is not None:
             return self.session
         if self.state.status in ("failed", "closed"):
-            raise MCPServerError(self._not_ready_message(), server=self.spec.name)
+            raise MCPServerError(self.not_ready_message(), server=self.spec.name)
         try:
             await asyncio.wait_for(self._ready.wait(), timeout_s)
         except TimeoutError:
@@ -197,10 +197,10 @@ class ServerConnection:
                 server=self.spec.name,
             ) from None
         if self.session is None:
-            raise MCPServerError(self._not_ready_message(), server=self.spec.name)
+            raise MCPServerError(self.not_ready_message(), server=self.spec.name)
         return self.session
 
-    def _not_ready_message(self) -> str:
+    def not_ready_message(self) -> str:
         state = self.state
         text = f"MCP server {self.spec.name!r} is {state.status}"
         if state.reason:

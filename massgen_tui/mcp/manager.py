@@ -231,6 +231,12 @@ class ServerManager:
         hidden = conn.spec.tool_filter.why_hidden(server, tool)
         if hidden is not None:
             return self._finish_denied(call, hidden, "config", started, publish)
+        if conn.state.status in ("failed", "closed"):
+            # Fail fast, before any hook asks a human about a call that cannot go anywhere.
+            failed = CallResult(call_id, server, tool, "error", error=conn.not_ready_message(), arguments=arguments)
+            if publish:
+                self._publish_end(failed, publish)
+            return failed
 
         verdict = await self._chain.before(call) if len(self._chain) else None
         if verdict is not None:
@@ -250,7 +256,7 @@ class ServerManager:
         if verdict is not None and verdict.decided_by and not result.decided_by:
             result = _with(result, decided_by=verdict.decided_by, reason=verdict.reason)
         if len(self._chain):
-            await asyncio.shield(self._chain.after(call, result.outcome()))
+            await self._chain.after(call, result.outcome())
         if publish:
             self._publish_end(result, publish)
         return result
@@ -352,7 +358,7 @@ class ServerManager:
             arguments=call.arguments,
         )
         if len(self._chain):
-            await asyncio.shield(self._chain.after(call, result.outcome()))
+            await self._chain.after(call, result.outcome())
         if publish:
             self._publish_end(result, publish)
         return result

@@ -81,6 +81,9 @@ class ToolInfo:
     annotations: ToolAnnotations = field(default_factory=ToolAnnotations)
     title: str | None = None
     server: str = ""
+    # The whole tools/list entry as the server sent it (outputSchema, icons, _meta ...), for
+    # re-exposing the tool unchanged (the gateway). Not part of equality or the definition hash.
+    wire: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any], server: str = "") -> ToolInfo:
@@ -94,6 +97,7 @@ class ToolInfo:
             annotations=ToolAnnotations.from_wire(data.get("annotations")),
             title=title if isinstance(title, str) else None,
             server=server,
+            wire=dict(data),
         )
 
     def to_wire(self) -> dict[str, Any]:
