@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from massgen_tui.config.diagnostics import Diagnostic, ValidationResult
+from massgen_tui.config.docker_keys import DOCKER_TEMPLATES, EXECUTION_MODES, NETWORK_MODES
 from massgen_tui.config.document import AgentEntry, ConfigDocument, load_document
 from massgen_tui.config.errors import ConfigError
 from massgen_tui.config.incremental import IncrementalValidator
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = [
+    "DOCKER_TEMPLATES",
+    "EXECUTION_MODES",
+    "NETWORK_MODES",
     "AgentEntry",
     "ConfigDocument",
     "ConfigError",

@@ -12,23 +12,25 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from massgen_tui.config.backends import BACKEND_TYPES
+from massgen_tui.config.docker_keys import DOCKER_TEMPLATES, EXECUTION_MODES, NETWORK_MODES
 from massgen_tui.config.safety import SafetySettings
 
 CONFIG_VERSION = 2  # the config_version this massgen-tui writes; see migration.py
 
 BackendType = Literal[BACKEND_TYPES]  # type: ignore[valid-type]
-NetworkMode = Literal["none", "bridge", "host"]
-ExecutionMode = Literal["local", "docker", "srt"]
+NetworkMode = Literal[NETWORK_MODES]  # type: ignore[valid-type]
+ExecutionMode = Literal[EXECUTION_MODES]  # type: ignore[valid-type]
 PermissionMode = Literal["default", "acceptEdits", "bypassPermissions", "plan"]
 SecurityLevel = Literal["strict", "moderate", "permissive"]
 Permission = Literal["read", "write"]
 DisplayType = Literal["rich_terminal", "simple", "textual_terminal"]
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh"]
 Verbosity = Literal["low", "medium", "high"]
-DockerTemplate = Literal["minimal", "python", "node", "datascience"]
+DockerTemplate = Literal[DOCKER_TEMPLATES]  # type: ignore[valid-type]
 
-SizeString = Annotated[str, Field(pattern=r"^\s*\d+(\.\d+)?\s*[bkmgtBKMGT]?[bB]?\s*$",
-                                  description='a size like "512m" or "2g"')]
+SizeString = (Annotated[str, Field(pattern=r"^\s*\d+(\.\d+)?\s*[bkmgtBKMGT]?([iI]?[bB])?\s*$",
+                                   description='a size like "512m" or "2g"')]
+              | Annotated[int, Field(gt=0, description="bytes")])
 
 
 class _Open(BaseModel):

@@ -27,6 +27,9 @@ class Preset:
     def text(self) -> str:
         return self.path.read_text(encoding="utf-8")
 
+    def __str__(self) -> str:
+        return self.name
+
 
 def _description(path: Path) -> str:
     try:
@@ -56,6 +59,11 @@ def get_preset(name: str) -> Preset:
     hint = did_you_mean(name, presets) or ("available: " + ", ".join(presets) if presets else
                                           f"no presets found in {presets_dir()}")
     raise ConfigError(f"no preset named {name!r} ({hint})")
+
+
+def preset_text(name: str | Preset) -> str:
+    """The YAML text of a preset (by name or :class:`Preset`)."""
+    return (name if isinstance(name, Preset) else get_preset(name)).text()
 
 
 def write_preset(name: str, output: str | Path, *, force: bool = False) -> Path:

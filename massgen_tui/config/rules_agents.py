@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from massgen_tui.config.backends import BACKENDS, CAPABILITY_FLAGS, backend_info
+from massgen_tui.config.docker_keys import MIN_MEMORY, size_in_bytes
 from massgen_tui.config.validation import Checker
 
 MEDIA_FLAGS = {
@@ -15,7 +16,6 @@ MEDIA_FLAGS = {
     "enable_audio_generation": "audio_generation",
     "enable_video_generation": "video_generation",
 }
-DOCKER_TEMPLATES = ("minimal", "python", "node", "datascience")
 
 
 def iter_agents(data: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -170,13 +170,23 @@ def check_command_line(checker: Checker) -> None:
                                 f"write it as a number: {cpu.strip()}", code="docker-cpu")
             except ValueError:
                 pass
+        memory = backend.get("command_line_docker_memory_limit")
+        size = size_in_bytes(memory)
+        if size is not None and 0 < size < MIN_MEMORY:
+            checker.error(f"{location}.command_line_docker_memory_limit",
+                          f"memory limit {memory!r} is below the 6m Docker accepts", 'use at least "64m"; "2g" is typical',
+                          code="docker-memory")
         template = backend.get("command_line_docker_template")
         dockerfile = backend.get("command_line_docker_dockerfile")
-        if template is not None and dockerfile is not None:
-            checker.warning(f"{location}.command_line_docker_template",
-                            "both a Dockerfile and a template are given; the Dockerfile wins",
-                            "remove one of command_line_docker_template / command_line_docker_dockerfile",
-                            code="docker-build")
+        image = backend.get("command_line_docker_image")
+        builds = [k for k, v in (("command_line_docker_dockerfile", dockerfile),
+                                 ("command_line_docker_template", template)) if v is not None]
+        if len(builds) == 2 or (builds and image is not None):
+            given = (["command_line_docker_image"] if image is not None else []) + builds
+            both = "both" if len(given) == 2 else "all"
+            checker.error(f"{location}.{builds[-1]}", f"{' and '.join(given)} are {both} set; massgen-tui needs one",
+                          "keep one: an image to use as is, a Dockerfile to build, or a template to build",
+                          code="docker-build")
         if isinstance(dockerfile, str) and dockerfile and "${" not in dockerfile:
             path = Path(dockerfile).expanduser()
             if not path.is_absolute():

@@ -150,8 +150,9 @@ def check_schema(checker: Checker) -> None:
         location = format_location(path)
         key = str(path[-1]) if path and isinstance(path[-1], str) else (
             str(path[-2]) + "[]" if len(path) > 1 and isinstance(path[-2], str) else "")
-        err, value, _ = items[0]
-        if len(items) > 1 and all(e["type"] in _EXPECTED for e, _, _ in items):
+        specific = [item for item in items if item[0]["type"] not in _EXPECTED]
+        err, value, _ = specific[0] if specific else items[0]
+        if len(items) > 1 and not specific:
             wanted = " or ".join(dict.fromkeys(_EXPECTED[e["type"]] for e, _, _ in items))
             message, suggestion, kind = f"'{key}' must be {wanted}, got {_type_name(value)}", None, "type"
         else:
