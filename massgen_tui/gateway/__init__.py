@@ -1,1 +1,26 @@
+"""The safety gateway: one MCP server that re-exposes a config's MCP servers through the safety gate.
 
+Importing this package does not import the mcp SDK, uvicorn or aiosqlite.
+"""
+
+from massgen_tui.gateway.auth import BearerTokenGuard, generate_token, read_token_file, write_token_file
+from massgen_tui.gateway.errors import GatewayError
+from massgen_tui.gateway.gateway import MCP_PATH, Gateway, HttpListener
+from massgen_tui.gateway.listen import ListenAddress
+from massgen_tui.gateway.naming import TOOL_NAME, Route, build_routes, exposed_name
+
+__all__ = [
+    "MCP_PATH",
+    "TOOL_NAME",
+    "BearerTokenGuard",
+    "Gateway",
+    "GatewayError",
+    "HttpListener",
+    "ListenAddress",
+    "Route",
+    "build_routes",
+    "exposed_name",
+    "generate_token",
+    "read_token_file",
+    "write_token_file",
+]
