@@ -189,13 +189,24 @@ def stats_once(client: Any, container_id: str) -> ContainerStats | None:
     return compute_stats(raw, container_id)
 
 
-def _frames(sock: Any, chunk_size: int = 65536) -> Iterator[tuple[int, bytes]]:
-    """(stream, payload) frames of a multiplexed Docker stream, read in large chunks."""
-    buffer = b""
+def _raw_chunks(response: Any, chunk_size: int = 65536) -> Iterator[bytes]:
+    """The response body as it arrives, in the pieces the engine sent (HTTP chunks), not per line."""
+    raw = response.raw
+    if getattr(raw, "chunked", False) and hasattr(raw, "read_chunked"):
+        yield from raw.read_chunked(chunk_size, decode_content=False)
+        return
+    read = raw.read1 if hasattr(raw, "read1") else raw.read
     while True:
-        data = sock.recv(chunk_size) if hasattr(sock, "recv") else sock.read(chunk_size)
+        data = read(chunk_size)
         if not data:
             return
+        yield data
+
+
+def _frames(chunks: Iterator[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(stream, payload) frames of a multiplexed Docker stream, parsed from large chunks."""
+    buffer = b""
+    for data in chunks:
         buffer += data
         offset = 0
         while len(buffer) - offset >= 8:
@@ -217,11 +228,13 @@ async def logs_stream(client: Any, container_id: str, *, follow: bool = True, ta
         params = {"stdout": 1, "stderr": 1, "follow": int(follow), "tail": str(tail), "timestamps": 0}
         response = api._get(api._url("/containers/{0}/logs", container_id), params=params, stream=True)
         api._raise_for_status(response)
-        closers.append(response.close)
         sock = api._get_raw_response_socket(response)
+        api._disable_socket_timeout(sock)  # a followed log may be quiet for long
         closers.append(lambda: sock.shutdown(2) if hasattr(sock, "shutdown") else None)
+        closers.append(response.close)
         pending = b""
-        chunks = (((1, data) for data in iter(lambda: sock.recv(65536), b"")) if tty else _frames(sock))
+        raw = _raw_chunks(response)
+        chunks = ((1, data) for data in raw) if tty else _frames(raw)
         batch: list[str] = []
         for _stream, payload in chunks:
             if stop.is_set():

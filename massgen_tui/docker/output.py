@@ -55,7 +55,7 @@ class CappedOutput:
         cut = self.cut
         head = self.head.decode("utf-8", "replace")
         if not cut:
-            return head + tail.decode("utf-8", "replace")
+            return (bytes(self.head) + tail).decode("utf-8", "replace")
         return (head + f"\n[... {cut} bytes of output cut; kept the first {len(self.head)} "
                 f"and last {len(tail)} of {self.total} ...]\n" + tail.decode("utf-8", "replace"))
 
