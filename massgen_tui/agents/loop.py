@@ -149,7 +149,7 @@ class AgentLoop:
             known = ", ".join(sorted(self.tools)) or "none"
             status, text = "tool_error", f"unknown tool {call.name!r} (available: {known})"
         else:
-            async def on_output(stream, text: str) -> None:
+            def on_output(stream: Literal["stdout", "stderr"], text: str) -> None:
                 self.emit(ev.CommandOutput(agent=self.agent_id, call_id=call_id, stream=stream, text=text))
 
             result = await tool.call(call.arguments, on_output)

@@ -51,6 +51,14 @@ class AgentPlan:
     command_mode: Literal["docker", "local"] | None  # None: no execute_command tool
     command_timeout_s: float
     mcp_specs: list[Any] = field(default_factory=list)  # list[MCPServerSpec]
+    docker_settings: Any = None  # DockerSettings when command_mode == "docker"
+    cwd: Path | None = None  # backend.cwd resolved against the working directory
+
+    def workspace(self, run: Run) -> Path:
+        """The agent's working folder: ``backend.cwd`` when set, else one under the run's folder."""
+        if self.docker_settings is not None and self.docker_settings.workspace is not None:
+            return Path(self.docker_settings.workspace)
+        return self.cwd or run.workspace_root / self.id
 
 
 @dataclass
@@ -72,6 +80,7 @@ class RunOptions:
     cwd_base: Path | None = None  # relative backend.cwd paths (default: the working directory)
     orchestrator_timeout_s: float | None = None  # overrides the config's
     save: bool = True
+    store_path: Path | None = None  # the safety decision store (default: the user's store)
 
 
 class AgentResources:
@@ -88,7 +97,7 @@ class AgentResources:
 
 
 CommandRunnerFactory = Callable[[AgentPlan, "Run"], Awaitable[CommandRunner]]
-HookFactory = Callable[[AgentPlan, "Run"], Awaitable[list[Any]]]  # CallHooks after the planning hook
+HookFactory = Callable[[AgentPlan, "Run"], Awaitable[list[Any]]]  # CallHooks for the agent's MCP calls
 
 
 def read_plan(doc: Any, *, environ: Mapping[str, str] | None = None, options: RunOptions | None = None) -> RunPlan:
@@ -135,9 +144,24 @@ def read_plan(doc: Any, *, environ: Mapping[str, str] | None = None, options: Ru
                 specs = MCPServerSpec.from_backend(backend)
             except MCPServerError as exc:
                 problems.append(f"{entry.location}.backend.mcp_servers: {exc}")
+        settings = None
+        if command_mode == "docker":
+            from massgen_tui.docker import DockerSettings, DockerSettingsError
+
+            base = Path(doc.path).parent if getattr(doc, "path", None) else Path.cwd()
+            try:
+                settings = DockerSettings.from_backend(backend, base_dir=base, cwd_base=options.cwd_base)
+            except DockerSettingsError as exc:
+                problems.append(f"{entry.location}.backend.{exc.detail}" if not exc.key
+                                else f"{entry.location}.backend.{exc.key}: {exc.detail}")
+        cwd = None
+        if isinstance(backend.get("cwd"), str) and backend["cwd"].strip():
+            cwd = Path(backend["cwd"]).expanduser()
+            if not cwd.is_absolute():
+                cwd = (options.cwd_base or Path.cwd()) / cwd
         system = entry.data.get("system_message") or backend.get("system_message")
         plans.append(AgentPlan(entry.id, backend, endpoint, str(system) if system else None, command_mode,
-                               float(timeout), specs))
+                               float(timeout), specs, settings, cwd))
     try:
         safety = SafetySettings.model_validate(data.get("safety") or {})
     except ValidationError as exc:
@@ -200,7 +224,11 @@ class Run:
         self._listeners: list[Callable[[ev.RunEvent], None]] = []
         self._task: asyncio.Task[RunRecord] | None = None
         self._t0 = time.monotonic()
-        self._planning_hooks: list[Any] = []
+        self._gates: list[Any] = []  # hooks with set_planning_mode (the safety gates)
+        self._shared_closers: list[Callable[[], Awaitable[None]]] = []
+        self._docker_runtime: Any = None
+        self._decision_store: Any = None
+        self._shared_lock = asyncio.Lock()
         self.stats: dict[str, Any] = {}
         self._cancel_requested = False
 
@@ -259,8 +287,44 @@ class Run:
         self._queue.put_nowait(event)
 
     def _set_planning(self, on: bool) -> None:
-        for hook in self._planning_hooks:
-            hook.set(on)
+        always = bool(getattr(self.plan.safety, "planning_mode", False))
+        for gate in self._gates:
+            gate.set_planning_mode(on or always)
+
+    @property
+    def gates(self) -> list[Any]:
+        """The safety gates of this run's agents (their ``last_verdicts`` say who decided what)."""
+        return list(self._gates)
+
+    @property
+    def container_runtime(self) -> Any:
+        """The run's :class:`massgen_tui.docker.ContainerRuntime` once a Docker agent started, else None
+        (the containers pane watches it)."""
+        return self._docker_runtime
+
+    async def docker_runtime(self) -> Any:
+        async with self._shared_lock:
+            if self._docker_runtime is None:
+                from massgen_tui.docker import ContainerRuntime, DockerExecutionError
+
+                runtime = ContainerRuntime(config_path=str(self.plan.config_path or ""))
+                try:
+                    await runtime.start()
+                except DockerExecutionError as exc:
+                    await runtime.aclose()
+                    raise AgentRunError(f"Docker is needed by this config and is not usable: {exc.detail}") from exc
+                self._docker_runtime = runtime
+                self._shared_closers.append(runtime.aclose)
+            return self._docker_runtime
+
+    async def decision_store(self) -> Any:
+        async with self._shared_lock:
+            if self._decision_store is None:
+                from massgen_tui.agents.safety_glue import open_decision_store
+
+                self._decision_store = await open_decision_store(self.options.store_path)
+                self._shared_closers.append(self._decision_store.close)
+            return self._decision_store
 
     async def _main(self) -> RunRecord:
         resources: dict[str, AgentResources] = {}
@@ -315,6 +379,10 @@ class Run:
 
     async def _close(self, resources: dict[str, AgentResources]) -> None:
         await asyncio.gather(*(r.aclose() for r in resources.values()), return_exceptions=True)
+        for close in reversed(self._shared_closers):
+            with contextlib.suppress(Exception):
+                await close()
+        self._shared_closers.clear()
 
     async def _build_agent(self, agent: AgentPlan, res: AgentResources) -> AgentRuntime:
         backend: ChatBackend = make_backend(agent.endpoint, agent=agent.id, retry=self.options.retry)
@@ -327,12 +395,10 @@ class Run:
             tools.append(ExecuteCommandTool(runner, agent.command_timeout_s))
             where = runner.where
         if agent.mcp_specs:
-            from massgen_tui.agents.planning import PlanningModeHook, safety_classifier
             from massgen_tui.mcp import ServerManager
 
-            planning = PlanningModeHook(safety_classifier(self.plan.safety), always=self.plan.safety.planning_mode)
-            self._planning_hooks.append(planning)
-            hooks = [planning, *await self._hook_factory(agent, self)]
+            hooks = await self._hook_factory(agent, self)
+            self._gates += [h for h in hooks if hasattr(h, "set_planning_mode")]
             manager = ServerManager(agent.mcp_specs, hooks=hooks, agent=agent.id)
             await manager.start()
             res.closers.append(manager.aclose)
@@ -350,14 +416,7 @@ async def default_command_runner(agent: AgentPlan, run: Run) -> CommandRunner:
         from massgen_tui.agents.docker_runner import docker_command_runner
 
         return await docker_command_runner(agent, run)
-    cwd_value = agent.backend.get("cwd")
-    if isinstance(cwd_value, str) and cwd_value.strip():
-        cwd = Path(cwd_value).expanduser()
-        if not cwd.is_absolute():
-            cwd = (run.options.cwd_base or Path.cwd()) / cwd
-    else:
-        cwd = run.workspace_root / agent.id
-    return LocalCommandRunner(cwd)
+    return LocalCommandRunner(agent.workspace(run))
 
 
 async def default_hooks(agent: AgentPlan, run: Run) -> list[Any]:

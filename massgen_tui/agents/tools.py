@@ -13,7 +13,7 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -21,7 +21,7 @@ from typing import Any, Literal, Protocol
 from massgen_tui.agents.backends.base import ToolSpec
 
 ToolStatus = Literal["ok", "tool_error", "error", "denied", "timeout", "cancelled"]
-OutputSink = Callable[[Literal["stdout", "stderr"], str], Awaitable[None]]
+OutputSink = Callable[[Literal["stdout", "stderr"], str], None]  # called on the event loop, must not block
 
 MAX_RESULT_CHARS = 20_000
 
@@ -107,7 +107,7 @@ class LocalCommandRunner:
                 text = chunk.decode("utf-8", "replace")
                 out[name].append(text)
                 if on_output is not None:
-                    await on_output(name, text)
+                    on_output(name, text)
 
         assert proc.stdout is not None and proc.stderr is not None
         pumps = asyncio.gather(pump(proc.stdout, "stdout"), pump(proc.stderr, "stderr"))

@@ -183,6 +183,12 @@ class FakeLLM:
             def log_message(self, *args: object) -> None:
                 pass
 
+            def handle(self) -> None:
+                try:
+                    super().handle()
+                except (ConnectionResetError, BrokenPipeError):  # the client closed a kept-alive connection
+                    pass
+
             def do_POST(self) -> None:
                 started = time.monotonic()
                 try:
