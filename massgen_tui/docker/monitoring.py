@@ -190,8 +190,16 @@ def stats_once(client: Any, container_id: str) -> ContainerStats | None:
 
 
 def _raw_chunks(response: Any, chunk_size: int = 65536) -> Iterator[bytes]:
-    """The response body as it arrives, in the pieces the engine sent (HTTP chunks), not per line."""
+    """The response body as it arrives, in large pieces (whatever one read returns), HTTP chunking removed.
+
+    The engine sends one HTTP chunk per log line; decoding them one by one (urllib3's ``read_chunked``)
+    costs more than the lines themselves, so read the buffered socket directly when we can.
+    """
     raw = response.raw
+    buffered = getattr(getattr(raw, "_fp", None), "fp", None)
+    if getattr(raw, "chunked", False) and buffered is not None and hasattr(buffered, "read1"):
+        yield from _dechunk(lambda: buffered.read1(chunk_size))
+        return
     if getattr(raw, "chunked", False) and hasattr(raw, "read_chunked"):
         yield from raw.read_chunked(chunk_size, decode_content=False)
         return
@@ -201,6 +209,55 @@ def _raw_chunks(response: Any, chunk_size: int = 65536) -> Iterator[bytes]:
         if not data:
             return
         yield data
+
+
+def _dechunk(read: Callable[[], bytes]) -> Iterator[bytes]:
+    """Payload bytes of an HTTP/1.1 chunked body, one piece per read holding every chunk completed by it."""
+    buffer = b""
+    while True:
+        data = read()
+        if not data:
+            return
+        buffer += data
+        out: list[bytes] = []
+        offset = 0
+        while True:
+            line_end = buffer.find(b"\r\n", offset)
+            if line_end < 0:
+                break
+            size = int(buffer[offset:line_end].split(b";")[0] or b"0", 16)
+            if size == 0:
+                if out:
+                    yield b"".join(out)
+                return
+            if len(buffer) < line_end + 2 + size + 2:
+                break
+            out.append(buffer[line_end + 2: line_end + 2 + size])
+            offset = line_end + 2 + size + 2
+        buffer = buffer[offset:]
+        if out:
+            yield b"".join(out)
+
+
+def _pieces(raw: Iterator[bytes], tty: bool) -> Iterator[bytes]:
+    """Output bytes, stdout and stderr together, one piece per read (frames of a read joined)."""
+    if tty:
+        yield from raw
+        return
+    buffer = b""
+    for data in raw:
+        buffer += data
+        out: list[bytes] = []
+        offset = 0
+        while len(buffer) - offset >= 8:
+            _stream, size = struct.unpack_from(">BxxxL", buffer, offset)
+            if len(buffer) - offset - 8 < size:
+                break
+            out.append(buffer[offset + 8: offset + 8 + size])
+            offset += 8 + size
+        buffer = buffer[offset:]
+        if out:
+            yield b"".join(out)
 
 
 def _frames(chunks: Iterator[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -234,21 +291,16 @@ async def logs_stream(client: Any, container_id: str, *, follow: bool = True, ta
         closers.append(response.close)
         pending = b""
         raw = _raw_chunks(response)
-        chunks = ((1, data) for data in raw) if tty else _frames(raw)
-        batch: list[str] = []
-        for _stream, payload in chunks:
+        for piece in _pieces(raw, tty):
             if stop.is_set():
                 return
-            pending += payload
-            if b"\n" not in payload:
+            pending += piece
+            if b"\n" not in piece:
                 continue
             *lines, pending = pending.split(b"\n")
-            batch.extend(line.decode("utf-8", "replace").rstrip("\r") for line in lines)
-            if batch:  # one hand-over per chunk read (many lines), not per line
-                put(batch)
-                batch = []
-        if batch or pending:
-            put([*batch, *([pending.decode("utf-8", "replace")] if pending else [])])
+            put([line.decode("utf-8", "replace").rstrip("\r") for line in lines])  # one hand-over per read
+        if pending:
+            put([pending.decode("utf-8", "replace")])
 
     feed = _ThreadFeed(produce)
     try:

@@ -51,8 +51,10 @@ def test_dockerfile_build_streams_progress_and_is_cached_by_content(docker_clien
     assert build_image(docker_client, tmp_path / "Dockerfile", progress=again.append) == tag
     assert again == [f"using cached image {tag}"]
     (tmp_path / "hello.txt").write_text("changed\n")
-    assert build_image(docker_client, tmp_path / "Dockerfile") != tag
-    docker_client.api.remove_image(tag, force=True)
+    changed = build_image(docker_client, tmp_path / "Dockerfile")
+    assert changed != tag
+    for built in (tag, changed):
+        docker_client.api.remove_image(built, force=True)
 
 
 async def test_config_dockerfile_relative_to_the_config_folder(runtime: ContainerRuntime, busybox_image: str,
