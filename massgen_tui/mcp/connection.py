@@ -214,11 +214,15 @@ class ServerConnection:
     async def _run(self) -> None:
         failures = 0
         ever_ready = False
+        last_reason = ""
         while not self._closing:
-            self._set_state("reconnecting" if ever_ready else "connecting", self._lost_reason, attempt=failures)
+            if self._manual_restart:
+                last_reason = "restart requested"
+            self._set_state("reconnecting" if ever_ready else "connecting", last_reason, attempt=failures)
             self._lost.clear()
             self._wake.clear()
             self._manual_restart = False
+            self._lost_reason = ""
             reason = await self._connect_once()
             if self._closing:
                 break
@@ -227,13 +231,14 @@ class ServerConnection:
                 failures = 0
                 if self._manual_restart:
                     continue
-                reason = self._lost_reason or "connection lost"
+                last_reason = self._lost_reason or "connection lost"
                 failures = 1
-                self._set_state("reconnecting", reason, attempt=failures)
+                self._set_state("reconnecting", last_reason, attempt=failures)
                 if await self._sleep(self._policy.delay(failures)):
                     failures = 0
                 continue
             failures += 1
+            last_reason = reason
             self._settled.set()
             if not ever_ready and not self._policy.retry_initial:
                 self._set_state("failed", reason, attempt=failures)

@@ -37,10 +37,10 @@ class MCPServerSpec:
     transport: str = "stdio"
     command: str = ""
     args: tuple[str, ...] = ()
-    env: Mapping[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)  # may hold secrets once resolved
     cwd: str | None = None
     url: str = ""
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)  # may hold secrets once resolved
     timeout_s: float = DEFAULT_TIMEOUT_S
     http_read_timeout_s: float = DEFAULT_HTTP_READ_TIMEOUT_S
     tool_filter: ToolFilter = field(default_factory=ToolFilter)

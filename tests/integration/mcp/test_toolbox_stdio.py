@@ -279,3 +279,29 @@ async def test_clean_shutdown_leaves_no_server_process(record: Path) -> None:
     assert {s.status for s in manager.status().values()} == {"closed"}
     with pytest.raises(asyncio.CancelledError):
         await slow
+
+
+async def test_tool_list_change_is_picked_up(record: Path) -> None:
+    async with ServerManager(specs(toolbox_stdio("tb", record))) as manager:
+        events = manager.events()
+        assert manager.find_tool("mcp__tb__fresh") is None
+        assert (await manager.call_tool("tb", "grow", {"name": "fresh"})).text == "added fresh"
+        for _ in range(100):
+            if manager.find_tool("mcp__tb__fresh") is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert manager.find_tool("mcp__tb__fresh") is not None
+        assert manager.status()["tb"].tool_count == len(manager.all_tools("tb"))
+        assert (await manager.call_tool("tb", "fresh", {"text": "hi"})).text == "fresh: hi"
+        events.close()
+        changed = [e for e in [e async for e in events] if type(e).__name__ == "ToolsChanged"]
+    assert changed and "fresh" in changed[-1].tool_names
+
+
+async def test_concurrent_calls_share_one_session(record: Path) -> None:
+    hook = Recorder()
+    async with ServerManager(specs(toolbox_stdio("tb", record)), hooks=[hook]) as manager:
+        results = await asyncio.gather(*(manager.call_tool("tb", "add", {"a": i, "b": i}) for i in range(20)))
+    assert [r.text for r in results] == [str(2 * i) for i in range(20)]
+    assert len({r.call_id for r in results}) == 20 and len(hook.before) == len(hook.after) == 20
+    assert len(read_record(record)) == 20

@@ -99,6 +99,19 @@ def whoami() -> str:
     return str(os.getpid())
 
 
+@server.tool(description="Add a tool named NAME to this server and tell the client the list changed.")
+async def grow(name: str, ctx: Context) -> str:
+    record("call", "grow", {"name": name})
+
+    def grown(text: str = "") -> str:
+        record("call", name, {"text": text})
+        return f"{name}: {text}"
+
+    server.add_tool(grown, name=name, description=f"A tool added at run time ({name}).")
+    await ctx.session.send_tool_list_changed()  # the notification most published servers send
+    return f"added {name}"
+
+
 def main() -> None:
     global RECORD
     parser = argparse.ArgumentParser()
