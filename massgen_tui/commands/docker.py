@@ -146,45 +146,17 @@ def _client() -> Any:
 
 
 def run_ps(args: argparse.Namespace) -> int:
-    from concurrent.futures import ThreadPoolExecutor
-
     from massgen_tui.docker import DockerExecutionError
-    from massgen_tui.docker.monitoring import stats_once
-    from massgen_tui.docker.sessions import AGENT, CONFIG, SESSION, session_is_dead
+    from massgen_tui.docker.inventory import list_containers
     from massgen_tui.docker.sizes import format_size
 
     try:
-        client = _client()
-        infos = client.api.containers(all=True, filters={"label": SESSION})
+        rows = list_containers(_client(), with_stats=not args.no_stats)
     except DockerExecutionError as exc:
         _err(str(exc))
         return TOOL_ERROR_EXIT
-    rows: list[dict[str, Any]] = []
-    for info in infos:
-        labels = info.get("Labels") or {}
-        rows.append({"id": info["Id"][:12], "name": (info.get("Names") or ["?"])[0].lstrip("/"),
-                     "session": labels.get(SESSION, ""), "agent": labels.get(AGENT, ""),
-                     "config": labels.get(CONFIG, ""), "state": info.get("State", ""), "image": info.get("Image", ""),
-                     "owner_alive": not session_is_dead(labels), "cpu_percent": None, "memory_bytes": None,
-                     "memory_limit": None, "_id": info["Id"]})
-    if not args.no_stats:
-        running = [row for row in rows if row["state"] == "running"]
-
-        def sample(row: dict[str, Any]) -> None:
-            try:
-                stats = stats_once(client, row["_id"])
-            except Exception:
-                return
-            if stats is not None:
-                row.update(cpu_percent=round(stats.cpu_percent, 2), memory_bytes=stats.memory_bytes,
-                           memory_limit=stats.memory_limit)
-
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(sample, running))
-    for row in rows:
-        row.pop("_id")
     if args.json:
-        print(json.dumps({"containers": rows}, indent=2))
+        print(json.dumps({"containers": [row.to_json() for row in rows]}, indent=2))
         return 0
     if not rows:
         print("no massgen-tui containers")
@@ -192,11 +164,10 @@ def run_ps(args: argparse.Namespace) -> int:
     header = ("NAME", "SESSION", "AGENT", "STATE", "OWNER", "CPU %", "MEMORY")
     table = [header]
     for row in rows:
-        memory = "-" if row["memory_bytes"] is None else (
-            f"{format_size(row['memory_bytes'])} / {format_size(row['memory_limit'] or 0)}")
-        table.append((row["name"], row["session"], row["agent"], row["state"],
-                      "alive" if row["owner_alive"] else "gone",
-                      "-" if row["cpu_percent"] is None else f"{row['cpu_percent']:.1f}", memory))
+        memory = "-" if row.memory_bytes is None else (
+            f"{format_size(row.memory_bytes)} / {format_size(row.memory_limit or 0)}")
+        table.append((row.name, row.session, row.agent, row.state, "alive" if row.owner_alive else "gone",
+                      "-" if row.cpu_percent is None else f"{row.cpu_percent:.1f}", memory))
     widths = [max(len(str(line[i])) for line in table) for i in range(len(header))]
     for line in table:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())

@@ -24,8 +24,10 @@ from massgen_tui.docker.results import ExecResult
 from massgen_tui.docker.settings import ContextPath, DockerSettings
 
 if TYPE_CHECKING:
+    from massgen_tui.docker.inventory import ContainerInfo
     from massgen_tui.docker.monitoring import ContainerStats, EngineEvent
     from massgen_tui.docker.runtime import AgentContainer, ContainerRuntime
+    from massgen_tui.docker.sessions import SessionIdentity
 
 _LAZY = {
     "ContainerRuntime": "massgen_tui.docker.runtime",
@@ -36,6 +38,10 @@ _LAZY = {
     "logs_stream": "massgen_tui.docker.monitoring",
     "engine_events": "massgen_tui.docker.monitoring",
     "connect": "massgen_tui.docker.engine",
+    "ContainerInfo": "massgen_tui.docker.inventory",
+    "list_containers": "massgen_tui.docker.inventory",
+    "sweep_dead_sessions": "massgen_tui.docker.sessions",
+    "SessionIdentity": "massgen_tui.docker.sessions",
 }
 
 
@@ -51,6 +57,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "AgentContainer",
     "CommandRejectedError",
+    "ContainerInfo",
     "ContainerRuntime",
     "ContainerStats",
     "ContextPath",
@@ -62,8 +69,11 @@ __all__ = [
     "ExecResult",
     "ImageError",
     "OutputChunk",
+    "SessionIdentity",
     "connect",
     "engine_events",
+    "list_containers",
     "logs_stream",
     "stats_stream",
+    "sweep_dead_sessions",
 ]

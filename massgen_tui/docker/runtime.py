@@ -206,8 +206,9 @@ class ContainerRuntime:
         lock = self._locks.setdefault(agent_id, asyncio.Lock())
         async with lock:
             current = self._containers.get(agent_id)
-            if current is not None and not current.dead and current.container_id not in self._died:
-                return current
+            if (current is not None and not current.dead and current.container_id not in self._died
+                    and current.settings == settings):
+                return current  # settings changed: a new container below
             if current is not None:
                 self._containers.pop(agent_id, None)
                 await self._call(self._remove, current.container_id)

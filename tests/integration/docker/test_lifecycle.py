@@ -88,3 +88,10 @@ async def test_container_death_is_reported_and_the_next_command_gets_a_new_one(
     assert result.reason == "container_died" and result.cli_exit_code == 137
     again = await runtime.exec("a", "echo back")
     assert again.ok and runtime.container("a").container_id != box.container_id
+
+
+async def test_changed_settings_give_the_agent_a_new_container(runtime: ContainerRuntime, settings_for: Any) -> None:
+    first = await runtime.ensure_container("a", settings_for())
+    assert await runtime.ensure_container("a", settings_for()) is first
+    second = await runtime.ensure_container("a", settings_for(command_line_docker_pids_limit=100))
+    assert second.container_id != first.container_id and second.settings.pids_limit == 100
