@@ -123,6 +123,21 @@ def _approver(mode: str, stdio: bool) -> Any:
 
 
 async def _serve(args: argparse.Namespace, plan: Any, address: Any, token: str | None) -> int:
+    import asyncio
+    import signal
+
+
+    # SIGTERM stops the gateway like Ctrl-C does: upstream servers are closed, the audit log flushed.
+    task = asyncio.current_task()
+    if task is not None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        return await _run(args, plan, address, token)
+    except asyncio.CancelledError:
+        return 0
+
+
+async def _run(args: argparse.Namespace, plan: Any, address: Any, token: str | None) -> int:
     from massgen_tui.gateway.setup import open_gateway
 
     approver = _approver(args.approvals, args.stdio)
