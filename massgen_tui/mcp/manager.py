@@ -208,9 +208,13 @@ class ServerManager:
     ) -> CallResult:
         """One logical call: hooks before, the server (unless denied), hooks after; never raises for
         a failed call (see :attr:`CallResult.status`). Raises :class:`MCPServerError` for an unknown
-        server; re-raises ``CancelledError`` when the calling task itself is cancelled.
+        server or a manager not started; re-raises ``CancelledError`` when the calling task itself is
+        cancelled (after-hooks and events still see the call as ``cancelled``). :meth:`cancel` works
+        at any stage, also while a hook is waiting (for a human, say).
         """
         conn = self._connection(server)
+        if not self._started:
+            raise MCPServerError("start the ServerManager (or use 'async with') before calling tools", server=server)
         call_id = call_id or uuid.uuid4().hex
         started = time.perf_counter()
         arguments = dict(arguments or {})
@@ -238,24 +242,68 @@ class ServerManager:
                 self._publish_end(failed, publish)
             return failed
 
-        verdict = await self._chain.before(call) if len(self._chain) else None
-        if verdict is not None:
-            call = verdict.call
-            if verdict.denied:
-                return await self._deny(call, verdict.reason or "denied", verdict.decided_by, started, publish)
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight[call_id] = task
+        progress = _CallProgress(call)
+        try:
+            return await self._run_call(conn, progress, timeout, started, on_progress, publish)
+        except asyncio.CancelledError:
+            by_client = call_id in self._cancelled
+            if by_client and task is not None:
+                task.uncancel()
+            error = "cancelled by the client" if by_client else "the calling task was cancelled"
+            if progress.sent:
+                error += "; the server was told"
+            cancelled = CallResult(
+                call_id,
+                server,
+                tool,
+                "cancelled",
+                error=error,
+                duration_s=time.perf_counter() - started,
+                arguments=progress.call.arguments,
+            )
+            if not progress.after_done and len(self._chain):
+                progress.after_done = True
+                await asyncio.shield(self._chain.after(progress.call, cancelled.outcome()))
+            if publish:
+                self._publish_end(cancelled, publish)
+            if by_client:
+                return cancelled
+            raise
+        finally:
+            self._inflight.pop(call_id, None)
+            self._cancelled.discard(call_id)
 
+    async def _run_call(
+        self,
+        conn: ServerConnection,
+        progress: _CallProgress,
+        timeout: float | None,
+        started: float,
+        on_progress: OnProgress | None,
+        publish: Any,
+    ) -> CallResult:
+        verdict = await self._chain.before(progress.call) if len(self._chain) else None
+        if verdict is not None:
+            progress.call = verdict.call
+            if verdict.denied:
+                return await self._deny(progress, verdict.reason or "denied", verdict.decided_by, started, publish)
+        call = progress.call
         try:
             size = len(json.dumps(call.arguments, separators=(",", ":"), ensure_ascii=False).encode())
         except (TypeError, ValueError) as exc:
-            return await self._deny(call, f"arguments are not JSON: {exc}", "size-limit", started, publish)
+            return await self._deny(progress, f"arguments are not JSON: {exc}", "size-limit", started, publish)
         if size > self.max_argument_bytes:
             reason = f"arguments are {size} bytes, over the limit of {self.max_argument_bytes} bytes"
-            return await self._deny(call, reason, "size-limit", started, publish)
+            return await self._deny(progress, reason, "size-limit", started, publish)
 
-        result = await self._send(conn, call, timeout, started, on_progress, publish)
+        result = await self._send(conn, progress, timeout, started, on_progress, publish)
         if verdict is not None and verdict.decided_by and not result.decided_by:
             result = _with(result, decided_by=verdict.decided_by, reason=verdict.reason)
         if len(self._chain):
+            progress.after_done = True
             await self._chain.after(call, result.outcome())
         if publish:
             self._publish_end(result, publish)
@@ -264,7 +312,7 @@ class ServerManager:
     async def _send(
         self,
         conn: ServerConnection,
-        call: ToolCall,
+        progress: _CallProgress,
         timeout: float | None,
         started: float,
         on_progress: OnProgress | None,
@@ -272,16 +320,17 @@ class ServerManager:
     ) -> CallResult:
         from mcp.shared.exceptions import MCPError
 
+        call = progress.call
         timeout_s = timeout if timeout is not None else conn.spec.timeout_s
         call_id = call.call_id
         progress_cb = None
         if publish is not None or on_progress is not None:
 
-            async def progress_cb(progress: float, total: float | None, message: str | None) -> None:
+            async def progress_cb(value: float, total: float | None, message: str | None) -> None:
                 if publish is not None:
-                    publish(CallProgress(call_id, call.server, call.tool, progress, total, message))
+                    publish(CallProgress(call_id, call.server, call.tool, value, total, message))
                 if on_progress is not None:
-                    maybe = on_progress(progress, total, message)
+                    maybe = on_progress(value, total, message)
                     if asyncio.iscoroutine(maybe):
                         await maybe
 
@@ -296,30 +345,14 @@ class ServerManager:
                 **fields,
             )
 
-        task = asyncio.current_task()
-        if task is not None:
-            self._inflight[call_id] = task
         generation = conn.generation
         try:
             session = await conn.wait_ready(timeout_s)
             generation = conn.generation
+            progress.sent = True
             sent = await session.call_tool(
                 call.tool, dict(call.arguments), read_timeout_seconds=timeout_s, progress_callback=progress_cb
             )
-        except asyncio.CancelledError:
-            if call_id in self._cancelled:
-                self._cancelled.discard(call_id)
-                current = asyncio.current_task()
-                if current is not None:
-                    current.uncancel()
-                return result("cancelled", error="cancelled by the client; the server was told")
-            # The caller itself was cancelled: report it, then let the cancellation through.
-            cancelled = result("cancelled", error="the calling task was cancelled; the server was told")
-            if len(self._chain):
-                await asyncio.shield(self._chain.after(call, cancelled.outcome()))
-            if publish:
-                self._publish_end(cancelled, publish)
-            raise
         except MCPServerError as exc:
             return result("error", error=str(exc))
         except MCPError as exc:
@@ -337,16 +370,15 @@ class ServerManager:
             ):
                 conn.connection_lost(f"{type(exc).__name__}: {exc}", generation)
             return result("error", error=f"{type(exc).__name__}: {exc}")
-        finally:
-            self._inflight.pop(call_id, None)
         content = [block.model_dump(by_alias=True, exclude_none=True, mode="json") for block in sent.content]
         status: CallStatus = "tool_error" if sent.is_error else "ok"
         error = "\n".join(b.get("text", "") for b in content if b.get("type") == "text") if sent.is_error else ""
         return result(status, content=content, structured_content=sent.structured_content, error=error)
 
     async def _deny(
-        self, call: ToolCall, reason: str, decided_by: str, started: float, publish: Any
+        self, progress: _CallProgress, reason: str, decided_by: str, started: float, publish: Any
     ) -> CallResult:
+        call = progress.call
         result = CallResult(
             call.call_id,
             call.server,
@@ -358,6 +390,7 @@ class ServerManager:
             arguments=call.arguments,
         )
         if len(self._chain):
+            progress.after_done = True
             await self._chain.after(call, result.outcome())
         if publish:
             self._publish_end(result, publish)
@@ -400,6 +433,17 @@ class ServerManager:
             publish(
                 CallFailed(result.call_id, result.server, result.tool, result.status, result.error, result.duration_s)
             )
+
+
+class _CallProgress:
+    """Where one call has got to, so a cancellation at any point is reported exactly once."""
+
+    __slots__ = ("after_done", "call", "sent")
+
+    def __init__(self, call: ToolCall) -> None:
+        self.call = call  # as rewritten by the hooks so far
+        self.sent = False  # handed to the session
+        self.after_done = False  # after-hooks have been started
 
 
 def _with(result: CallResult, **changes: Any) -> CallResult:

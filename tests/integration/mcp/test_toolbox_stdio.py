@@ -305,3 +305,38 @@ async def test_concurrent_calls_share_one_session(record: Path) -> None:
     assert [r.text for r in results] == [str(2 * i) for i in range(20)]
     assert len({r.call_id for r in results}) == 20 and len(hook.before) == len(hook.after) == 20
     assert len(read_record(record)) == 20
+
+
+async def test_cancel_while_a_hook_waits_never_reaches_the_server(record: Path) -> None:
+    class WaitsForHuman:
+        name = "waits"
+
+        def __init__(self) -> None:
+            self.asking = asyncio.Event()
+            self.outcomes: list[str] = []
+
+        async def before_call(self, call: ToolCall) -> HookDecision | None:
+            self.asking.set()
+            await asyncio.Event().wait()  # nobody answers
+            return None
+
+        async def after_call(self, call: ToolCall, outcome: CallOutcome) -> None:
+            self.outcomes.append(outcome.status)
+
+    hook = WaitsForHuman()
+    async with ServerManager(specs(toolbox_stdio("tb", record)), hooks=[hook]) as manager:
+        task = asyncio.create_task(manager.call_tool("tb", "delete_file", {"path": "x"}, call_id="pending"))
+        await hook.asking.wait()
+        assert manager.cancel("pending")
+        result = await task
+        assert result.status == "cancelled" and "server was told" not in result.error
+        assert hook.outcomes == ["cancelled"]
+        await asyncio.sleep(0.2)
+    assert read_record(record) == []
+
+
+async def test_calls_before_start_are_refused_clearly(record: Path) -> None:
+    manager = ServerManager(specs(toolbox_stdio("tb", record)))
+    with pytest.raises(MCPServerError, match="start the ServerManager"):
+        await manager.call_tool("tb", "echo", {"text": "x"})
+    await manager.aclose()
