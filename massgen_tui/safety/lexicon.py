@@ -8,49 +8,82 @@ from __future__ import annotations
 
 import re
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 # --- verbs that make a tool irreversible -------------------------------------------------------
-DESTRUCTIVE = frozenset(
-    ["delete", "del", "remove", "rm", "drop", "destroy", "purge", "erase", "wipe", "truncate", "clear", "prune", "unlink", "rmdir", "uninstall", "revoke", "discard", "kill", "terminate", "shred", "nuke", "evict", "expunge", "flush", "reset"]
+DESTRUCTIVE = _words(
+    """delete del remove rm drop destroy purge erase wipe truncate clear prune unlink rmdir uninstall
+    revoke discard kill terminate shred nuke evict expunge flush reset empty burn ban kick
+    deactivate disable suspend block cancel abort"""
 )
-OVERWRITE = frozenset(
-    ["write", "overwrite", "replace", "edit", "modify", "update", "set", "put", "patch", "save", "rename", "move", "mv", "apply", "upsert", "change", "alter", "restore", "rollback", "revert", "migrate", "sync", "chmod", "chown", "rewrite", "replay", "reorder", "assign", "configure", "unset"]
+OVERWRITE = _words(
+    """write overwrite replace edit modify update set put patch save rename move mv apply upsert change
+    alter restore rollback revert migrate sync chmod chown rewrite replay reorder assign configure
+    unset"""
 )
-SEND = frozenset(
-    ["send", "post", "publish", "tweet", "reply", "comment", "notify", "email", "mail", "sms", "text", "push", "upload", "share", "invite", "broadcast", "forward", "submit", "dm", "announce", "webhook", "dispatch", "respond", "retweet", "like", "follow", "unfollow", "star", "react", "mention"]
+SEND = _words(
+    """send post publish tweet reply comment notify email mail sms text push upload share invite
+    broadcast forward submit dm announce webhook dispatch respond retweet like follow unfollow star
+    react mention"""
 )
-MONEY = frozenset(
-    ["pay", "charge", "transfer", "refund", "purchase", "buy", "checkout", "invoice", "subscribe", "withdraw", "deposit", "trade", "sell", "bid", "donate", "tip", "order", "book", "reserve", "bill", "checkout"]
+MONEY = _words(
+    """pay charge transfer refund purchase buy checkout invoice subscribe withdraw deposit trade sell
+    bid donate tip order book reserve bill checkout swap stake unstake mint lend borrow"""
 )
-DEPLOY = frozenset(
-    ["deploy", "merge", "release", "rollout", "promote", "provision", "scale", "restart", "reboot", "shutdown", "launch", "install", "approve", "reject", "close_pr"]
+DEPLOY = _words(
+    """deploy merge release rollout promote provision scale restart reboot shutdown launch install
+    approve reject sign accept confirm agree vote rsvp"""
 )
-EXEC = frozenset(["exec", "execute", "run", "eval", "evaluate", "spawn", "interpret", "invoke"])
-PAGE_INTERACTION = frozenset(
-    ["click", "dblclick", "tap", "type", "fill", "press", "select", "drag", "drop", "submit", "upload", "dialog", "check", "uncheck", "keypress", "keydown"]
+EXEC = _words(
+    """exec execute run eval evaluate spawn interpret invoke"""
+)
+PAGE_INTERACTION = _words(
+    """click dblclick tap type fill press select drag drop submit upload dialog check uncheck keypress
+    keydown"""
 )
 
 # --- verbs that leave things as they were (or only add) ---------------------------------------
-READ = frozenset(
-    ["get", "list", "read", "search", "find", "show", "describe", "view", "count", "status", "diff", "log", "inspect", "explain", "lookup", "look", "browse", "snapshot", "screenshot", "wait", "echo", "convert", "calculate", "compute", "summarize", "analyze", "validate", "preview", "retrieve", "watch", "tail", "head", "stat", "info", "ls", "cat", "grep", "whoami", "ping", "print", "peek", "scan", "measure", "estimate", "sum", "tree", "resolve", "parse", "render", "translate", "think", "recall", "sample", "exists", "query", "fetch", "download", "open", "return", "returns", "lint", "check", "verify", "test", "tokenize", "embed", "health", "version", "help"]
+READ = _words(
+    """get list read search find show describe view count status diff log inspect explain lookup look
+    browse snapshot screenshot wait echo convert calculate compute summarize analyze validate
+    preview retrieve watch tail head stat info ls cat grep whoami ping print peek scan measure
+    estimate sum tree resolve parse render translate think recall sample exists query fetch download
+    open return returns lint check verify test tokenize embed health version help"""
 )
-ADDITIVE = frozenset(
-    ["create", "add", "append", "insert", "new", "make", "mkdir", "init", "initialize", "stage", "commit", "branch", "tag", "record", "note", "remember", "store", "register", "annotate", "bookmark", "label"]
+ADDITIVE = _words(
+    """create add append insert new make mkdir init initialize stage commit branch tag record note
+    remember store register annotate bookmark label stash generate index draft"""
 )
-SESSION = frozenset(
-    ["toggle", "switch", "checkout", "hover", "resize", "back", "forward", "reload", "refresh", "emulate", "stop", "wait", "focus", "scroll", "zoom", "pause", "resume", "unstage", "navigate_back", "go_back", "cancel_search"]
+SESSION = _words(
+    """toggle switch checkout hover resize back forward reload refresh emulate stop wait focus scroll
+    zoom pause resume unstage navigate_back go_back cancel_search start archive unarchive mark flag
+    pin unpin snooze"""
 )
 # "close" is harmless for pages, tabs, windows, dialogs, sessions and searches, not for accounts.
-CLOSE_OK_CONTEXT = frozenset(["browser", "page", "tab", "tabs", "window", "session", "search", "dialog", "popup", "panel"])
-BROWSER_CONTEXT = frozenset(["browser", "puppeteer", "playwright", "page", "tab", "element", "selenium", "webpage", "dom"])
+CLOSE_OK_CONTEXT = _words(
+    """browser page tab tabs window session search dialog popup panel"""
+)
+BROWSER_CONTEXT = _words(
+    """browser puppeteer playwright page tab element selenium webpage dom"""
+)
 
 # Words that are verbs only at the start of a name ("get_order" reads an order, "order_pizza" orders).
-AMBIGUOUS_NOUNS = frozenset(
-    ["order", "post", "comment", "message", "email", "mail", "text", "tag", "branch", "set", "log", "record", "note", "book", "bill", "tip", "type", "select", "check", "test", "change", "stage", "commit", "label", "reply", "like", "star", "share", "transfer", "trade", "head", "tail", "sample"]
+AMBIGUOUS_NOUNS = _words(
+    """empty block burn vote order post comment message email mail text tag branch set log record note
+    book bill tip type select check test change stage commit label reply like star share transfer
+    trade head tail sample"""
 )
 
 # Nouns that mean a created/changed thing lives outside this machine or reaches people.
-REMOTE_NOUNS = frozenset(
-    ["issue", "issues", "pr", "prs", "pull", "pulls", "pullrequest", "comment", "comments", "message", "messages", "email", "emails", "mail", "post", "posts", "tweet", "tweets", "channel", "channels", "chat", "ticket", "tickets", "event", "invite", "invitation", "gist", "release", "releases", "deployment", "customer", "customers", "payment", "payments", "invoice", "invoices", "order", "orders", "subscription", "subscriptions", "transaction", "transactions", "webhook", "webhooks", "dm", "sms", "notification", "notifications", "calendar", "meeting", "contact", "contacts", "fork", "review", "reviews", "discussion", "thread", "threads", "reaction", "reactions", "attendee", "attendees"]
+REMOTE_NOUNS = _words(
+    """issue issues pr prs pull pulls pullrequest comment comments message messages email emails mail
+    post posts tweet tweets channel channels chat ticket tickets event invite invitation gist
+    release releases deployment customer customers payment payments invoice invoices order orders
+    subscription subscriptions transaction transactions webhook webhooks dm sms notification
+    notifications calendar meeting contact contacts fork review reviews discussion thread threads
+    reaction reactions attendee attendees"""
 )
 REMOTE_SERVICES = re.compile(
     r"\b(github|gitlab|bitbucket|slack|discord|telegram|twitter|tweet|mastodon|bluesky|gmail|outlook|"
@@ -63,7 +96,7 @@ REMOTE_SERVICES = re.compile(
 )
 
 # --- parameter names --------------------------------------------------------------------------
-URL_PARAM = re.compile(r"^(url|uri|urls|link|href|endpoint|website|webhook|is_?url|target_?url|.*_url|.*Url|.*URL)$")
+URL_PARAM = re.compile(r"^(url|urls|link|links|href|endpoint|website|webhook|is_?url|target_?url|.*_url|.*_urls|.*Url|.*Urls|.*URL)$")
 RECIPIENT_PARAM = re.compile(
     r"^(to|cc|bcc|recipients?|emails?|email_address|phone(_number)?|channel(_id|_name)?|chat_id|"
     r"webhook(_url)?|room(_id)?|thread_ts|to_address|addresses)$",

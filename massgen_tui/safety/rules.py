@@ -20,10 +20,14 @@ _IRREVERSIBLE_CLASSES: tuple[tuple[str, frozenset[str], float, str], ...] = (
     ("money", lx.MONEY, 0.9, "spends or moves money"),
     ("destroy", lx.DESTRUCTIVE, 0.85, "deletes or destroys something"),
     ("send", lx.SEND, 0.85, "sends something to other people or services"),
-    ("deploy", lx.DEPLOY, 0.85, "deploys, merges or changes running systems"),
+    ("deploy", lx.DEPLOY, 0.85, "deploys, merges, approves or commits to something"),
     ("overwrite", lx.OVERWRITE, 0.8, "writes over or changes existing data"),
 )
-_SOFT_DESTROY = {"reset": 0.7, "clear": 0.7, "flush": 0.75}
+_SOFT_DESTROY = {"reset": 0.7, "clear": 0.7, "flush": 0.75, "disable": 0.65, "suspend": 0.65, "deactivate": 0.65,
+                 "block": 0.65, "cancel": 0.7, "abort": 0.65}
+# cancelling or aborting one of these only stops work in progress
+_HARMLESS_CANCEL = frozenset({"search", "task", "job", "operation", "request", "download", "process", "run", "query",
+                              "build", "generation", "stream", "subscription_preview"})
 _UI_CONTEXT = lx.BROWSER_CONTEXT | {"screen", "mouse", "keyboard", "window", "ui", "desktop", "computer"}
 _ALWAYS_INTERACTION = frozenset({"click", "dblclick", "tap", "fill", "press", "drag", "keypress", "keydown"})
 _HARD_VALUES = frozenset({"hard", "force", "rewrite", "overwrite", "replace", "merge", "keep_theirs", "prune"})
@@ -147,7 +151,7 @@ def _verb_positions(words: tuple[str, ...]) -> list[tuple[str, bool]]:
     out = []
     for i, word in enumerate(words):
         base = lx.stem(word)
-        leading = i == 0 or (i == 1 and not _any_verb(words[0]))
+        leading = i == 0 or (i == 1 and not _any_verb(words[0])) or words[i - 1] in {"and", "or", "then"}
         if not leading and (word in lx.AMBIGUOUS_NOUNS or base in lx.AMBIGUOUS_NOUNS or word.endswith("ed")):
             continue
         out.append((word, leading))
@@ -165,6 +169,12 @@ def _verb_signals(
         penalty = base_penalty if leading else base_penalty + 0.15
         for effect, lexicon, weight, meaning in _IRREVERSIBLE_CLASSES:
             verb = _is_verb(word, lexicon)
+            if verb == "forward" and not (ctx.remote or {"message", "email", "mail", "call"} & set(ctx.words)):
+                continue
+            if verb in {"cancel", "abort"} and set(ctx.words) & _HARMLESS_CANCEL:
+                out.append(Signal(f"{source}-verb:{verb}", "reversible", 0.7 - penalty, source,  # type: ignore[arg-type]
+                                  f"{quote(verb)}: only stops work in progress", "session"))
+                continue
             if verb == "checkout" and not re.search(r"\b(cart|basket|order|payment|purchase)", ctx.description, re.I):
                 continue
             if verb:
@@ -182,7 +192,10 @@ def _verb_signals(
                               f"{quote(verb)}: acts on a live page or screen (can submit, buy or delete)",
                               "page"))
         verb = _is_verb(word, lx.ADDITIVE)
-        if verb:
+        if verb in {"insert", "prepend"} and _edits_a_file(ctx):
+            out.append(Signal(f"{source}-verb:{verb}@file", "irreversible", 0.7 - penalty, source,  # type: ignore[arg-type]
+                              f"{quote(verb)} into an existing file: changes it in place", "overwrite"))
+        elif verb:
             if ctx.remote:
                 out.append(Signal(f"{source}-verb:{verb}@remote", "irreversible", 0.75 - penalty,
                                   source,  # type: ignore[arg-type]
@@ -207,6 +220,13 @@ def _verb_signals(
             out.append(Signal(f"{source}-verb:{verb}", "reversible", 0.7 - penalty, source,  # type: ignore[arg-type]
                               f"{quote(verb)}: changes only session or view state", "session"))
     return out
+
+
+def _edits_a_file(ctx: _Context) -> bool:
+    """An insert/append whose object is an existing file or document (not a table, list or memo)."""
+    words = set(ctx.words) | set(lx.split_words(ctx.first_sentence))
+    return bool(words & {"file", "files", "line", "lines", "document", "doc"}) and not bool(
+        words & {"table", "row", "rows", "record", "records", "list", "memo", "graph", "entity", "entities"})
 
 
 def _name_signals(ctx: _Context) -> list[Signal]:
@@ -292,7 +312,7 @@ def _schema_signals(tool: ToolInfo, ctx: _Context, so_far: list[Signal]) -> list
         fmt = str(spec.get("format") or "")
         if lx.URL_PARAM.match(pname) or fmt in {"uri", "url", "iri", "uri-reference"} or (
             ptype in {"string", None} and re.search(r"\b(url|uri)s?\b", ptext, re.I)
-            and not re.search(r"\b(file|local) path\b|match|filter|regex|pattern|glob", ptext, re.I)
+            and not re.search(r"\b(file|local) path\b|match|filter|regex|pattern|glob|resource", ptext, re.I)
         ):
             out.append(Signal(f"schema-param:url:{pname}", "irreversible", 0.85, "schema",
                               f"parameter '{pname}' takes a URL the agent chooses: data can leave in it and "
