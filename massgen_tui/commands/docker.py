@@ -105,6 +105,9 @@ def run_exec(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_exec(path, args.agent, settings, command[0] if len(command) == 1 else command,
                                  args.timeout))
+    except asyncio.CancelledError:
+        _err("terminated; the command was killed and its container removed")
+        return 143
     except CommandRejectedError as exc:
         _err(str(exc))
         return REJECTED_EXIT
@@ -114,12 +117,16 @@ def run_exec(args: argparse.Namespace) -> int:
 
 
 async def _exec(path: Path, agent: str, settings: Any, command: str | list[str], timeout: float | None) -> int:
+    import asyncio
+    import contextlib
+    import shlex
+    import signal
+
     from massgen_tui.docker import ContainerRuntime, OutputChunk
     from massgen_tui.docker.command_filters import check_command
 
-    text = command if isinstance(command, str) else " ".join(command)
-    check_command(text if isinstance(command, str) else __import__("shlex").join(command),
-                  settings.allowed_commands, settings.blocked_commands)  # refuse before starting anything
+    text = command if isinstance(command, str) else shlex.join(command)
+    check_command(text, settings.allowed_commands, settings.blocked_commands)  # refuse before starting anything
 
     def show(chunk: OutputChunk) -> None:
         stream = sys.stdout if chunk.stream == "stdout" else sys.stderr
@@ -129,6 +136,11 @@ async def _exec(path: Path, agent: str, settings: Any, command: str | list[str],
     def progress(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    if task is not None:  # SIGTERM: kill the command and remove the container, like Ctrl-C
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGTERM, task.cancel)
     async with ContainerRuntime(config_path=str(path.resolve())) as runtime:
         for swept in runtime.swept:
             _err(f"removed {swept.name}, left by a session that is gone")

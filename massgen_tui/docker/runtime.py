@@ -145,33 +145,44 @@ class ContainerRuntime:
         if self._events_thread is not None:
             return
         ready = threading.Event()
+        stopping = threading.Event()
+        self._events_stopping = stopping
 
         def watch() -> None:
-            try:
-                stream = self.client.events(decode=True, filters={
-                    "type": "container", "label": f"{SESSION}={self.session.session_id}"})
-            except Exception:
+            while not stopping.is_set():  # the stream ends when the engine restarts: watch again
+                try:
+                    stream = self.client.events(decode=True, filters={
+                        "type": "container", "label": f"{SESSION}={self.session.session_id}"})
+                except Exception:
+                    ready.set()
+                    stopping.wait(1)
+                    continue
+                self._events_stream = stream
                 ready.set()
-                return
-            self._events_stream = stream
-            ready.set()
-            try:
-                for event in stream:
-                    action = event.get("Action") or event.get("status") or ""
-                    actor = (event.get("Actor") or {}).get("ID") or event.get("id") or ""
-                    with self._events_lock:
-                        if action == "oom":
-                            self._oom.setdefault(actor, []).append(time.monotonic())
-                        elif action in ("die", "destroy"):
-                            self._died.add(actor)
-            except Exception:
-                return
+                try:
+                    for event in stream:
+                        self._record_event(event)
+                except Exception:
+                    pass
+                stopping.wait(0.5)
 
         self._events_thread = threading.Thread(target=watch, name="massgen-tui-docker-events", daemon=True)
         self._events_thread.start()
         ready.wait(10)
 
+    def _record_event(self, event: Mapping[str, Any]) -> None:
+        action = event.get("Action") or event.get("status") or ""
+        actor = (event.get("Actor") or {}).get("ID") or event.get("id") or ""
+        with self._events_lock:
+            if action == "oom":
+                self._oom.setdefault(actor, []).append(time.monotonic())
+            elif action in ("die", "destroy"):
+                self._died.add(actor)
+
     def _stop_event_watch(self) -> None:
+        stopping = getattr(self, "_events_stopping", None)
+        if stopping is not None:
+            stopping.set()
         stream, self._events_stream = self._events_stream, None
         if stream is not None:
             with contextlib.suppress(Exception):
@@ -295,7 +306,8 @@ class ContainerRuntime:
             handler = on_output
 
             def emit(chunk: OutputChunk) -> None:
-                loop.call_soon_threadsafe(handler, chunk)
+                with contextlib.suppress(RuntimeError):  # the loop closed under us: nobody listens
+                    loop.call_soon_threadsafe(handler, chunk)
 
         started = time.monotonic()
         future = loop.run_in_executor(self._pool, self._run_exec, box, argv, environment, workdir,

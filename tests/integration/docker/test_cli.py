@@ -100,3 +100,27 @@ def test_docker_clean_removes_dead_sessions(docker_client: Any, busybox_image: s
     done = cli("docker", "clean")
     assert done.returncode == 0 and "session deadbeef0000, agent ghost" in done.stdout
     assert not docker_client.api.containers(all=True, filters={"id": container.id})
+
+
+def test_exec_terminated_kills_the_command_and_removes_its_container(config: Path, docker_client: Any) -> None:
+    import signal
+    import time
+
+    from massgen_tui.docker.sessions import CONFIG
+
+    process = subprocess.Popen([sys.executable, "-m", "massgen_tui", "exec", str(config), "--agent", "coder", "--",
+                                "echo started; sleep 50"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    assert process.stdout is not None
+    assert process.stdout.readline() == "started\n"
+    label = {"label": f"{CONFIG}={config.resolve()}"}
+    assert docker_client.api.containers(filters=label)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 143
+    deadline = time.monotonic() + 10
+    while docker_client.api.containers(all=True, filters=label) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not docker_client.api.containers(all=True, filters=label)
+    process.stdout.close()
+    assert process.stderr is not None
+    process.stderr.close()
