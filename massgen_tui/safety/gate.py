@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +20,13 @@ from typing import Any, Literal
 from massgen_tui.config.safety import SafetySettings
 from massgen_tui.mcp.types import CallOutcome, HookDecision, ToolCall, ToolInfo
 from massgen_tui.safety.approval import ApprovalDecision, ApprovalRequest, Approver, DenyingApprover
-from massgen_tui.safety.classification import Classification, LLMVerdict, OverrideRule, classify_call
+from massgen_tui.safety.classification import (
+    Classification,
+    LLMVerdict,
+    OverrideRule,
+    classify_call,
+    classify_tool,
+)
 from massgen_tui.safety.decision_store import AuditEntry, DecisionStore
 from massgen_tui.safety.decisions import Decision, Resolution, overrides_for, resolve
 
@@ -101,6 +108,28 @@ class SafetyGate:
         rules += list(self.settings.rules)
         return classify_call(tool, call.arguments, trusted=self._trusted(call), rules=rules,
                              llm=self._llm_answer(tool), workspace=self.workspace)
+
+    def prepare(self, tools: Sequence[ToolInfo]) -> None:
+        """Tell the gate a server's tools (after connecting): the LLM classifies them all in one
+        background request, so answers are ready before the first call. Never waits."""
+        if self.llm is not None and tools:
+            self.llm.schedule(list(tools))
+
+    async def review(self, tools: Sequence[ToolInfo], identities: Mapping[str, str] | None = None) -> list[Classification]:
+        """Tool-level classifications as the gate sees them (config rules, stored overrides, trust,
+        cached LLM answers): what the safety screen shows. ``identities`` maps server name to identity."""
+        out = []
+        for tool in tools:
+            identity = (identities or {}).get(tool.server, "")
+            decisions = await self.store.for_server(identity) if self.store is not None and identity else []
+            rules: list[OverrideRule] = list(overrides_for(
+                decisions, server_name=tool.server, server_identity=identity, tool=tool.name,
+                definition_hash=tool.definition_hash, session_id=self.session_id, workspace=self.workspace))
+            rules += list(self.settings.rules)
+            trusted = tool.server in self.settings.trusted_servers or (identity and identity in self.settings.trusted_servers)
+            llm = self.llm.cached(tool.definition_hash) if self.llm is not None else None
+            out.append(classify_tool(tool, trusted=bool(trusted), rules=rules, llm=llm))
+        return out
 
     # ----------------------------------------------------------------------------- the hook
     async def before_call(self, call: ToolCall) -> HookDecision:

@@ -110,3 +110,20 @@ def test_endpoint_from_settings() -> None:
         endpoint_from_settings(SafetyLLMSettings(), None, {})
     with pytest.raises(SafetyError, match="no base_url"):
         endpoint_from_settings(SafetyLLMSettings(type="chatcompletion", model="m"), None, {})
+
+
+async def test_prepare_classifies_a_whole_server_in_one_background_request(tmp_path: Path) -> None:
+    with LLMServer(keyword_judge) as server:
+        classifier = LLMClassifier(endpoint(server, "anthropic"))
+        async with await DecisionStore.open(tmp_path / "s.db") as store:
+            gate = SafetyGate(SafetySettings(), store, None, tmp_path, llm=classifier)
+            gate.prepare(TOOLS)
+            while any(classifier.cached(t.definition_hash) is None for t in TOOLS):
+                await asyncio.sleep(0.02)
+            assert len(server.requests) == 1  # one request for the three tools
+            review = await gate.review(TOOLS, {"w": "widget-server --stdio"})
+            assert [c.verdict for c in review] == ["irreversible", "reversible", "reversible"]
+            await store.add(kind="classification", scope="user", server_identity="widget-server --stdio",
+                            tool="widget_a", verdict="reversible", reason="our widgets regrow")
+            review = await gate.review(TOOLS, {"w": "widget-server --stdio"})
+            assert review[0].verdict == "reversible" and review[0].overridden_by
