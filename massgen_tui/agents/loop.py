@@ -13,6 +13,7 @@ from typing import Literal
 
 from massgen_tui.agents import events as ev
 from massgen_tui.agents.backends.base import ChatBackend, Message, ToolCallRequest, ToolSpec, Usage
+from massgen_tui.agents.pricing import cost_usd
 from massgen_tui.agents.prompts import enforcement_message
 from massgen_tui.agents.tools import AgentTool
 
@@ -89,7 +90,9 @@ class AgentLoop:
             self.stats.usage.add(completion.usage)
             self.stats.model_time_s += completion.model_time_s
             self.emit(ev.UsageReported(agent=self.agent_id, input_tokens=completion.usage.input_tokens,
-                                       output_tokens=completion.usage.output_tokens))
+                                       output_tokens=completion.usage.output_tokens,
+                                       cost_usd=cost_usd(self.backend.endpoint.model, completion.usage.input_tokens,
+                                                         completion.usage.output_tokens)))
             calls = completion.tool_calls
             messages.append(Message("assistant", completion.text, list(calls)))
             if not calls:

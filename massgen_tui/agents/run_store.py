@@ -45,7 +45,7 @@ class RunRecord:
     votes: list[dict[str, Any]] = field(default_factory=list)
     final_votes: dict[str, str] = field(default_factory=dict)
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
-    usage: dict[str, dict[str, int]] = field(default_factory=dict)
+    usage: dict[str, dict[str, float]] = field(default_factory=dict)  # agent -> input/output tokens, cost_usd
     transcript: list[dict[str, Any]] = field(default_factory=list)
     format_version: int = FORMAT_VERSION
 
@@ -88,6 +88,8 @@ class RunRecord:
             slot = self.usage.setdefault(event.agent, {"input_tokens": 0, "output_tokens": 0})
             slot["input_tokens"] += event.input_tokens
             slot["output_tokens"] += event.output_tokens
+            if event.cost_usd is not None:
+                slot["cost_usd"] = slot.get("cost_usd", 0.0) + event.cost_usd
         elif isinstance(event, ev.FinalAnswer):
             self.final_answer = event.content
             self.winner = event.agent
