@@ -96,8 +96,8 @@ class _Reader:
         b = self.b
         values: dict[str, Any] = {}
         mode = b.get("command_line_execution_mode", "docker")
-        if mode not in ("docker", "local"):
-            self.problem("command_line_execution_mode", f"must be 'docker' or 'local', got {mode!r}")
+        if mode not in ("docker", "local", "srt"):
+            self.problem("command_line_execution_mode", f"must be 'docker', 'local' or 'srt', got {mode!r}")
         values["execution_mode"] = str(mode)
 
         image = b.get(P + "image")

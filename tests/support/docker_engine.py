@@ -63,6 +63,12 @@ def python_base_image(docker_client: Any) -> str:
 
     try:
         return debian_image(docker_client, packages=("python3",))
-    except ImageError as exc:
-        need(False, f"an offline Debian python image (debootstrap): {exc}")
-        raise
+    except ImageError:
+        # the script installs debootstrap when it is missing, then builds the same (content-tagged) image
+        subprocess.run(["bash", str(REPO / "scripts" / "build-base-image.sh"), "debian", "--packages", "python3",
+                        "--quiet"], check=False, timeout=900, capture_output=True)
+        try:
+            return debian_image(docker_client, packages=("python3",))
+        except ImageError as exc:
+            need(False, f"an offline Debian python image (debootstrap): {exc}")
+            raise

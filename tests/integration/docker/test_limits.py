@@ -10,6 +10,7 @@ import pytest
 
 from massgen_tui.docker import ContainerRuntime
 from massgen_tui.docker.monitoring import stats_once
+from tests.support.requirements import need
 
 pytestmark = pytest.mark.docker
 
@@ -107,6 +108,7 @@ def _status(text: str) -> dict[str, int]:
 async def test_non_root_user_has_no_capabilities(runtime: ContainerRuntime, settings_for: Any, tmp_path: Any) -> None:
     import os
 
+    need(os.geteuid() == 0, "root, to give a folder to another uid (chown 1234:1234)")
     workspace = tmp_path / "owned"
     workspace.mkdir()
     os.chown(workspace, 1234, 1234)

@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 
 from massgen_tui.docker import ContainerRuntime, DockerSettingsError
+from tests.support.requirements import need
 
 pytestmark = pytest.mark.docker
 
 
 async def test_workspace_files_belong_to_the_host_owner(runtime: ContainerRuntime, settings_for: Any,
                                                         tmp_path: Path) -> None:
+    need(os.geteuid() == 0, "root, to give a folder to another uid (chown 1234:1234)")
     workspace = tmp_path / "ws"
     workspace.mkdir()
     os.chown(workspace, 1234, 1234)
