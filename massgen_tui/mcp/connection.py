@@ -128,6 +128,7 @@ class ServerConnection:
         self.session: Any = None
         self.generation = 0  # bumps on each new session, so a loss report can't hit a newer session
         self._ready = asyncio.Event()
+        self._state_changed = asyncio.Event()  # replaced by a fresh one after every change
         self._settled = asyncio.Event()  # the first attempt is over (ready or failed)
         self._lost = asyncio.Event()
         self._wake = asyncio.Event()  # restart requested / closing
@@ -183,22 +184,27 @@ class ServerConnection:
             self._lost.set()
 
     async def wait_ready(self, timeout_s: float) -> Any:
-        """The live session, waiting up to ``timeout_s`` while (re)connecting."""
-        if self.state.status == "ready" and self.session is not None:
-            return self.session
-        if self.state.status in ("failed", "closed"):
-            raise MCPServerError(self.not_ready_message(), server=self.spec.name)
-        try:
-            await asyncio.wait_for(self._ready.wait(), timeout_s)
-        except TimeoutError:
-            raise MCPServerError(
-                f"MCP server {self.spec.name!r} is not ready after {timeout_s:g}s ({self.state.status}"
-                f"{': ' + self.state.reason if self.state.reason else ''})",
-                server=self.spec.name,
-            ) from None
-        if self.session is None:
-            raise MCPServerError(self.not_ready_message(), server=self.spec.name)
-        return self.session
+        """The live session, waiting up to ``timeout_s`` while (re)connecting; fails at once when
+        the server is (or becomes) ``failed`` or ``closed``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while True:
+            if self.state.status == "ready" and self.session is not None:
+                return self.session
+            if self.state.status in ("failed", "closed"):
+                raise MCPServerError(self.not_ready_message(), server=self.spec.name)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise MCPServerError(
+                    f"MCP server {self.spec.name!r} is not ready after {timeout_s:g}s ({self.state.status}"
+                    f"{': ' + self.state.reason if self.state.reason else ''})",
+                    server=self.spec.name,
+                )
+            changed = self._state_changed
+            try:
+                await asyncio.wait_for(changed.wait(), remaining)
+            except TimeoutError:
+                continue
 
     def not_ready_message(self) -> str:
         state = self.state
@@ -212,6 +218,20 @@ class ServerConnection:
     _manual_restart = False
 
     async def _run(self) -> None:
+        try:
+            await self._run_loop()
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # a bug here must not leave callers waiting forever
+            log.exception("MCP server %s: connection runner failed", self.spec.name)
+            self._set_state("failed", f"internal error: {describe_error(exc)}")
+            raise
+        finally:
+            self._ready.clear()
+            self.session = None
+            self._settled.set()
+
+    async def _run_loop(self) -> None:
         failures = 0
         ever_ready = False
         last_reason = ""
@@ -302,9 +322,17 @@ class ServerConnection:
                 self._ready.clear()
                 self.session = None
             return None
-        except Exception as exc:
+        except BaseException as exc:
             self._ready.clear()
             self.session = None
+            if not isinstance(exc, Exception):
+                task = asyncio.current_task()
+                if isinstance(exc, KeyboardInterrupt | SystemExit) or (task is not None and task.cancelling()):
+                    raise  # a real cancellation of this runner (aclose) or the process is ending
+                # A cancellation that escaped the SDK's task groups while nobody cancelled us:
+                # count it as a failed attempt instead of letting the runner die silently.
+                log.debug("MCP server %s: stray cancellation during connect", self.spec.name, exc_info=True)
+            log.debug("MCP server %s: connection ended", self.spec.name, exc_info=True)
             if had_session:
                 self._lost_reason = self._lost_reason or describe_error(exc)
                 return None
@@ -387,6 +415,8 @@ class ServerConnection:
         if state == previous:
             return
         self.state = state
+        changed, self._state_changed = self._state_changed, asyncio.Event()
+        changed.set()
         if status != previous.status or reason != previous.reason:
             log.info("MCP server %s: %s %s", self.spec.name, status, reason)
         self._hub.publish(ServerStatusChanged(self.spec.name, state, previous.status))
