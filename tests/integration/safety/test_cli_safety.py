@@ -102,3 +102,41 @@ def test_audit_since(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert parse_since("2h", now=10_000.0) == 10_000.0 - 7200
     with pytest.raises(ValueError, match="use an age"):
         parse_since("last week")
+
+
+@pytest.mark.mcp
+def test_classify_a_config_with_an_llm(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.unit.safety.llm_server import LLMServer
+
+    def cautious(tools: list[dict]) -> str:  # a model that distrusts everything
+        return json.dumps({"tools": [{"name": t["name"], "verdict": "irreversible", "confidence": 0.95,
+                                      "reason": "cautious model"} for t in tools]})
+
+    monkeypatch.setenv("TEST_LLM_KEY", "test-key")
+    with LLMServer(cautious) as server:
+        config = tmp_path / "cfg.yaml"
+        config.write_text(
+            "agents:\n"
+            "  - id: a1\n"
+            "    backend:\n"
+            "      type: openai\n"
+            "      model: gpt-4o\n"
+            "      mcp_servers:\n"
+            f"        - {{name: tb, type: stdio, command: {sys.executable}, args: [{TOOLBOX}]}}\n"
+            "safety:\n"
+            "  llm: {type: chatcompletion, model: m, base_url: '" + server.base + "/v1', api_key_env: TEST_LLM_KEY}\n"
+        )
+        store = str(tmp_path / "s.db")
+        code, out, err = run(capsys, "safety", "--store", store, "classify", "--config", str(config), "--json")
+        assert code == 0, err
+        echo = next(t for t in json.loads(out)["tools"] if t["name"] == "echo")
+        assert echo["verdict"] == "irreversible" and "llm:irreversible" in echo["signals"]
+        assert len(server.requests) == 1  # all tools of the server in one request
+        code, out, _ = run(capsys, "safety", "--store", store, "classify", "--config", str(config), "--json",
+                           "--no-llm")
+        assert next(t for t in json.loads(out)["tools"] if t["name"] == "echo")["verdict"] == "reversible"
+        server.status = 500
+        other_store = str(tmp_path / "other.db")  # no cached answers there
+        code, out, err = run(capsys, "safety", "--store", other_store, "classify", "--config", str(config))
+        assert code == 0 and "LLM classification unavailable" in err and "rules alone" in err
