@@ -26,12 +26,13 @@ from massgen_tui.docker.settings import ContextPath, DockerSettings
 if TYPE_CHECKING:
     from massgen_tui.docker.inventory import ContainerInfo
     from massgen_tui.docker.monitoring import ContainerStats, EngineEvent
-    from massgen_tui.docker.runtime import AgentContainer, ContainerRuntime
+    from massgen_tui.docker.runtime import AgentContainer, ContainerRuntime, ExecActivity
     from massgen_tui.docker.sessions import SessionIdentity
 
 _LAZY = {
     "ContainerRuntime": "massgen_tui.docker.runtime",
     "AgentContainer": "massgen_tui.docker.runtime",
+    "ExecActivity": "massgen_tui.docker.runtime",
     "ContainerStats": "massgen_tui.docker.monitoring",
     "EngineEvent": "massgen_tui.docker.monitoring",
     "stats_stream": "massgen_tui.docker.monitoring",
@@ -66,6 +67,7 @@ __all__ = [
     "DockerSettingsError",
     "DockerUnavailableError",
     "EngineEvent",
+    "ExecActivity",
     "ExecResult",
     "ImageError",
     "OutputChunk",

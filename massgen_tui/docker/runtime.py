@@ -24,7 +24,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from massgen_tui.docker.command_filters import check_command
 from massgen_tui.docker.containers import build_spec, create_and_start
@@ -84,6 +84,7 @@ class ContainerRuntime:
         self._events_stream: Any = None
         self._events_thread: threading.Thread | None = None
         self._started = False
+        self._subscribers: set[asyncio.Queue[ExecActivity | None]] = set()
         self.swept: list[SweptContainer] = []
 
     # -- life -------------------------------------------------------------------------------------
@@ -126,6 +127,7 @@ class ContainerRuntime:
         with contextlib.suppress(Exception):
             await self._call(self._remove_session_leftovers)
         self._stop_event_watch()
+        self._publish(None)  # ends activity() streams
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._started = False
 
@@ -302,12 +304,20 @@ class ContainerRuntime:
         stdout = CappedOutput(box.settings.output_limit)
         stderr = CappedOutput(box.settings.output_limit)
         emit: Callable[[OutputChunk], None] | None = None
-        if on_output is not None:
-            handler = on_output
+        watched = bool(self._subscribers)
+        if watched:
+            self._publish(ExecActivity(box.agent_id, "start", text, exec_id=marker))
+        if on_output is not None or watched:
+
+            def deliver(chunk: OutputChunk) -> None:
+                if on_output is not None:
+                    on_output(chunk)
+                if watched:
+                    self._publish(ExecActivity(box.agent_id, "output", text, chunk=chunk, exec_id=marker))
 
             def emit(chunk: OutputChunk) -> None:
                 with contextlib.suppress(RuntimeError):  # the loop closed under us: nobody listens
-                    loop.call_soon_threadsafe(handler, chunk)
+                    loop.call_soon_threadsafe(deliver, chunk)
 
         started = time.monotonic()
         future = loop.run_in_executor(self._pool, self._run_exec, box, argv, environment, workdir,
@@ -346,10 +356,33 @@ class ContainerRuntime:
             elif code == KILLED_EXIT and not await self._call(self._container_running, box):
                 reason = "container_died"
                 box.dead = True
-        return ExecResult(
+        result = ExecResult(
             exit_code=code, stdout=stdout.text(), stderr=stderr.text(), duration_s=duration, reason=reason,
             command=text, stdout_bytes=stdout.total, stderr_bytes=stderr.total, stdout_cut=stdout.cut,
             stderr_cut=stderr.cut, container=box.name)
+        if watched or self._subscribers:
+            self._publish(ExecActivity(box.agent_id, "end", text, result=result, exec_id=marker))
+        return result
+
+    # -- activity, for the UI ---------------------------------------------------------------------
+
+    def _publish(self, item: ExecActivity | None) -> None:
+        for queue in list(self._subscribers):
+            queue.put_nowait(item)
+
+    async def activity(self) -> AsyncIterator[ExecActivity]:
+        """Every command of every agent of this session as it runs: start, output chunks, end (with the
+        result). Ends when the runtime closes."""
+        queue: asyncio.Queue[ExecActivity | None] = asyncio.Queue()
+        self._subscribers.add(queue)
+        try:
+            while True:
+                item = await queue.get()
+                if item is None:
+                    return
+                yield item
+        finally:
+            self._subscribers.discard(queue)
 
     def _run_exec(self, box: AgentContainer, argv: list[str], environment: dict[str, str], workdir: str | None,
                   stdout: CappedOutput, stderr: CappedOutput, emit: Callable[[OutputChunk], None] | None
@@ -417,6 +450,19 @@ class ContainerRuntime:
                 with contextlib.suppress(OSError):
                     os.kill(pid, sig)
         return bool(pids)
+
+
+@dataclass(frozen=True)
+class ExecActivity:
+    """One step of a command, for watchers (the UI): ``start``, ``output`` (with ``chunk``), ``end``
+    (with ``result``). ``exec_id`` tells concurrent commands of one agent apart."""
+
+    agent_id: str
+    kind: Literal["start", "output", "end"]
+    command: str
+    chunk: OutputChunk | None = None
+    result: ExecResult | None = None
+    exec_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -78,3 +78,23 @@ async def test_agents_run_concurrently(runtime: ContainerRuntime, settings_for: 
     results = await asyncio.gather(runtime.exec("a", "sleep 1; echo a"), runtime.exec("b", "sleep 1; echo b"))
     assert [r.stdout for r in results] == ["a\n", "b\n"]
     assert time.monotonic() - started < 1.9
+
+
+async def test_activity_stream_shows_every_command_to_watchers(runtime: ContainerRuntime, settings_for: Any) -> None:
+    from massgen_tui.docker import ExecActivity
+
+    seen: list[ExecActivity] = []
+
+    async def watch() -> None:
+        async for item in runtime.activity():
+            seen.append(item)
+
+    watcher = asyncio.create_task(watch())
+    await asyncio.sleep(0)
+    result = await runtime.exec("a", "echo one; echo two >&2; exit 4", settings=settings_for())
+    await asyncio.sleep(0.05)
+    watcher.cancel()
+    kinds = [item.kind for item in seen]
+    assert kinds[0] == "start" and kinds[-1] == "end" and set(kinds[1:-1]) == {"output"}
+    assert "".join(i.chunk.text for i in seen if i.chunk and i.chunk.stream == "stdout") == "one\n"
+    assert seen[-1].result == result and all(i.agent_id == "a" and i.exec_id == seen[0].exec_id for i in seen)
