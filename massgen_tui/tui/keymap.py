@@ -1,0 +1,123 @@
+"""Every key binding of the app, each with an id users can remap, and the settings file that does it.
+
+Settings live in ``<platformdirs user config dir>/massgen-tui/settings.toml`` (``$XDG_CONFIG_HOME``
+honoured; ``MASSGEN_TUI_SETTINGS`` overrides the path)::
+
+    theme = "light"                 # "dark", "light" or any Textual theme name
+    [keys]
+    "config.save" = "ctrl+s,f2"     # binding id = comma-separated keys
+    "app.quit" = "ctrl+q"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from textual.binding import Binding
+
+# (id, keys, action, description, shown in footer)
+APP_BINDINGS: list[Binding] = [
+    Binding("ctrl+q", "request_quit", "Quit", id="app.quit", priority=True),
+    Binding("f1", "help", "Help", id="app.help"),
+    Binding("question_mark", "help", "Help", show=False, id="app.help_alt"),
+    Binding("ctrl+p", "command_palette", "Commands", id="app.commands", priority=True),
+    Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme"),
+    Binding("f2", "show_tab('config')", "Config", show=False, id="app.tab.config"),
+    Binding("f3", "show_tab('containers')", "Containers", show=False, id="app.tab.containers"),
+    Binding("f4", "show_tab('safety')", "Safety", show=False, id="app.tab.safety"),
+    Binding("f5", "show_tab('run')", "Run", show=False, id="app.tab.run"),
+    Binding("ctrl+s", "save", "Save", id="config.save", priority=True),
+    Binding("ctrl+r", "check", "Check", id="config.check", priority=True),
+    Binding("ctrl+n", "new_config", "New", show=False, id="config.new", priority=True),
+    Binding("ctrl+e", "focus_problems", "Problems", id="config.problems", priority=True),
+    Binding("ctrl+y", "show_yaml", "YAML", show=False, id="config.yaml", priority=True),
+    Binding("ctrl+right", "next_subtab", "Next section", show=False, id="config.next_section"),
+    Binding("ctrl+left", "prev_subtab", "Previous section", show=False, id="config.prev_section"),
+    Binding("ctrl+g", "next_subtab", "Next section", show=False, id="config.next_section_alt", priority=True),
+]
+
+AGENT_LIST_BINDINGS: list[Binding] = [
+    Binding("a", "add_agent", "Add", id="agents.add"),
+    Binding("c", "clone_agent", "Clone", id="agents.clone"),
+    Binding("x,delete", "remove_agent", "Remove", id="agents.remove"),
+    Binding("K,shift+up", "move_agent(-1)", "Move up", show=False, id="agents.move_up"),
+    Binding("J,shift+down", "move_agent(1)", "Move down", show=False, id="agents.move_down"),
+]
+
+SERVER_LIST_BINDINGS: list[Binding] = [
+    Binding("a", "add_server", "Add server", id="mcp.add"),
+    Binding("x,delete", "remove_server", "Remove server", id="mcp.remove"),
+]
+
+PROBLEM_BINDINGS: list[Binding] = [
+    Binding("enter", "jump_field", "Go to field", id="problems.jump"),
+    Binding("y", "jump_yaml", "Go to YAML line", id="problems.jump_yaml"),
+]
+
+# Keys bound inside dialogs (documented here so the help screen can list them; not remappable).
+DIALOG_KEYS: list[tuple[str, str]] = [
+    ("y / enter", "confirm (save, recover, quit)"),
+    ("n / escape", "cancel / no"),
+    ("d", "discard changes (quit dialog)"),
+    ("ctrl+c / c / escape", "cancel a running check"),
+    ("tab / shift+tab", "move between fields"),
+    ("ctrl+n / ctrl+b", "wizard: next / back step"),
+]
+
+ALL_GROUPS: list[tuple[str, list[Binding]]] = [
+    ("Everywhere", APP_BINDINGS),
+    ("Agent list", AGENT_LIST_BINDINGS),
+    ("MCP server list", SERVER_LIST_BINDINGS),
+    ("Problems panel", PROBLEM_BINDINGS),
+]
+
+
+@dataclass
+class Settings:
+    theme: str = "textual-dark"
+    keys: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+    problems: list[str] = field(default_factory=list)  # what was wrong in the file, shown once
+
+
+THEMES = {"dark": "textual-dark", "light": "textual-light"}
+
+
+def settings_path() -> Path:
+    override = os.environ.get("MASSGEN_TUI_SETTINGS")
+    if override:
+        return Path(override)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("massgen-tui")) / "settings.toml"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    path = path or settings_path()
+    settings = Settings(path=path)
+    if not path.exists():
+        return settings
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        settings.problems.append(f"{path}: cannot read settings: {exc}")
+        return settings
+    theme = raw.get("theme")
+    if isinstance(theme, str):
+        settings.theme = THEMES.get(theme, theme)
+    keys = raw.get("keys", {})
+    known = {b.id for _, group in ALL_GROUPS for b in group}
+    if isinstance(keys, dict):
+        for binding_id, value in keys.items():
+            if binding_id not in known:
+                settings.problems.append(f"{path}: [keys] {binding_id!r} is not a binding id (see docs/tui.md)")
+            elif not isinstance(value, str) or not value.strip():
+                settings.problems.append(f"{path}: [keys] {binding_id!r} must be a string like \"ctrl+s\"")
+            else:
+                settings.keys[binding_id] = value
+    else:
+        settings.problems.append(f"{path}: [keys] must be a table")
+    return settings
