@@ -31,6 +31,15 @@ _SQL_KEYWORD = re.compile(
 )
 
 
+# Functions that change state even inside a SELECT.
+_SIDE_EFFECT_FUNCTIONS = re.compile(
+    r"\b(pg_terminate_backend|pg_cancel_backend|setval|nextval|lo_unlink|lo_import|lo_export|dblink_exec|"
+    r"pg_reload_conf|pg_rotate_logfile|pg_file_write|pg_write_file|set_config|load_extension|writefile|"
+    r"sys_exec|xp_cmdshell)\s*\(",
+    re.I,
+)
+
+
 def looks_like_sql(text: str) -> bool:
     return bool(_SQL_KEYWORD.match(_strip_sql_comments(text)))
 
@@ -58,8 +67,13 @@ def sql_effect(sql: str) -> tuple[SqlEffect, str]:
         if first == "WITH":
             found = _SQL_DML.search(statement)
             effect = ("destructive", found.group(1).upper()) if found else ("read", "WITH ... SELECT")
+        elif first in {"EXPLAIN", "DESC", "DESCRIBE"} and re.search(r"\bANALY[SZ]E\b", upper) and _SQL_DML.search(statement):
+            effect = ("destructive", "EXPLAIN ANALYZE (runs the statement)")
         elif first in _SQL_READ:
-            effect = ("read", first)
+            found = _SIDE_EFFECT_FUNCTIONS.search(statement)
+            effect = ("destructive", found.group(1).lower() + "()") if found else ("read", first)
+            if first == "SELECT" and not found and re.search(r"\bINTO\b", upper) and not re.search(r"\bINTO\s+@", upper):
+                effect = ("additive", "SELECT ... INTO")
         elif first == "PRAGMA":
             effect = ("destructive", "PRAGMA ... =") if "=" in statement else ("read", "PRAGMA")
         elif first == "CREATE":
