@@ -74,6 +74,7 @@ class ContainerRuntime:
         self.config_path = config_path
         self._client = client
         self._sweep_on_start = sweep_on_start
+        self._max_threads = max_threads
         self._pool = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="massgen-tui-docker")
         self._containers: dict[str, AgentContainer] = {}
         self._settings: dict[str, DockerSettings] = {}
@@ -129,7 +130,8 @@ class ContainerRuntime:
         self._stop_event_watch()
         self._publish(None)  # ends activity() streams
         self._pool.shutdown(wait=False, cancel_futures=True)
-        self._started = False
+        self._pool = ThreadPoolExecutor(max_workers=self._max_threads, thread_name_prefix="massgen-tui-docker")
+        self._started = False  # usable again: start() sweeps and watches anew
 
     def _remove(self, container_id: str) -> None:
         from docker.errors import NotFound
