@@ -176,7 +176,12 @@ def override_signal(tool: ToolInfo, rules: Iterable[OverrideRule]) -> Signal | N
 
 
 def llm_signal(answer: LLMVerdict) -> Signal:
-    weight = max(0.0, min(1.0, answer.confidence)) * 0.85
+    """The model's verdict as evidence. Asymmetric on purpose: the model can add caution freely (up to
+    0.85), but a "reversible" answer weighs at most 0.7, so it can outvote weak evidence (annotations,
+    spec defaults, soft verbs) and never a strong rule (a URL, code, delete, send, write): a tool
+    description that talks the model into "reversible" cannot talk the gate out of asking."""
+    cap = 0.85 if answer.verdict == "irreversible" else 0.7
+    weight = max(0.0, min(1.0, answer.confidence)) * cap
     model = f" ({answer.model})" if answer.model else ""
     return Signal(
         id=f"llm:{answer.verdict}",

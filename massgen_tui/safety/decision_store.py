@@ -161,6 +161,17 @@ class DecisionStore:
         row = await self.db.fetchone(f"SELECT {_DECISION_COLUMNS} FROM decisions WHERE id = ?", (decision_id,))
         return _decision_from_row(row) if row else None
 
+    async def end_session(self, session_id: str) -> int:
+        """Revoke the session-scope decisions of a finished session; returns how many."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE decisions SET revoked_at = ? WHERE scope = 'session' AND scope_key = ? AND revoked_at IS NULL",
+                (time.time(), session_id),
+            )
+            count = cursor.rowcount
+        self._cache.clear()
+        return int(count)
+
     async def list(
         self, *, include_revoked: bool = False, server_identity: str | None = None, kind: DecisionKind | None = None
     ) -> list[Decision]:

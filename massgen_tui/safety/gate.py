@@ -109,6 +109,13 @@ class SafetyGate:
         return classify_call(tool, call.arguments, trusted=self._trusted(call), rules=rules,
                              llm=self._llm_answer(tool), workspace=self.workspace)
 
+    async def aclose(self) -> None:
+        """End the session: its session-scope decisions are revoked and the audit log is flushed.
+        The store itself stays open (it belongs to whoever opened it)."""
+        if self.store is not None:
+            await self.store.end_session(self.session_id)
+            await self.store.flush()
+
     def prepare(self, tools: Sequence[ToolInfo]) -> None:
         """Tell the gate a server's tools (after connecting): the LLM classifies them all in one
         background request, so answers are ready before the first call. Never waits."""

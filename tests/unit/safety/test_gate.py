@@ -223,3 +223,12 @@ async def test_audit_is_append_only_and_redacts_secrets(store: DecisionStore, tm
         await store.db.execute("UPDATE audit SET decider = 'human'")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         await store.db.execute("DELETE FROM audit")
+
+
+async def test_closing_the_gate_ends_its_session_decisions(store: DecisionStore, tmp_path: Path) -> None:
+    g = gate(store, tmp_path, Scripted(ApprovalDecision.allow("session"), ApprovalDecision.allow("user")))
+    await g.before_call(make_call(DELETE_TOOL))
+    await g.before_call(make_call(replace(DELETE_TOOL, name="delete_other")))
+    assert {d.scope for d in await store.list()} == {"session", "user"}
+    await g.aclose()
+    assert [d.scope for d in await store.list()] == ["user"]
