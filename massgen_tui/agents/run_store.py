@@ -61,15 +61,15 @@ class RunRecord:
 
     def observe(self, event: ev.RunEvent) -> None:
         """Fold one event into the record (the run calls this for every event it emits)."""
-        data = event.to_dict()
-        if (isinstance(event, ev.TextDelta) and self.transcript and self.transcript[-1]["kind"] == "text"
-                and self.transcript[-1]["agent"] == event.agent) or (isinstance(event, ev.CommandOutput) and self.transcript
-              and self.transcript[-1]["kind"] == "command_output"
-              and self.transcript[-1]["call_id"] == event.call_id
-              and self.transcript[-1]["stream"] == event.stream):
-            self.transcript[-1]["text"] += event.text
+        last = self.transcript[-1] if self.transcript else None
+        merge = last is not None and (
+            (isinstance(event, ev.TextDelta) and last["kind"] == "text" and last["agent"] == event.agent)
+            or (isinstance(event, ev.CommandOutput) and last["kind"] == "command_output"
+                and last["call_id"] == event.call_id and last["stream"] == event.stream))
+        if merge:
+            last["text"] += event.text  # type: ignore[index,attr-defined]
         else:
-            self.transcript.append(data)
+            self.transcript.append(event.to_dict())
         if isinstance(event, ev.AnswerPosted):
             self.answers.append({"agent": event.agent, "label": event.label, "content": event.content, "at": event.at})
         elif isinstance(event, ev.VoteCast):

@@ -1,0 +1,97 @@
+"""``massgen-tui run`` as scripts and people use it: a missing key stops it before any request, and
+``--approvals prompt`` asks on the terminal (a real pty through util-linux ``script``), where the
+answer decides whether the MCP server receives the call."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.fake_llm import FakeLLM, FakeRequest, Reply
+from tests.support.mcp_servers import read_record, toolbox_stdio
+from tests.support.requirements import need
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "massgen_tui", "run", *args], capture_output=True, text=True,
+                          cwd=REPO, env=env, timeout=60, stdin=subprocess.DEVNULL)
+
+
+def test_missing_key_exits_2_before_any_request(tmp_path: Path) -> None:
+    with FakeLLM(lambda r: Reply(text="never")) as llm:
+        config = tmp_path / "c.yaml"
+        config.write_text(f"agents:\n  - id: a\n    backend: {{type: openai, model: gpt-4o, base_url: '{llm.base_url}'}}\n"
+                          "  - id: b\n    backend: {type: codex, model: x}\n")
+        env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+        proc = cli(str(config), "task", env=env)
+        assert llm.requests == []
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "agents[0].backend: agent 'a': no API key: set the environment variable OPENAI_API_KEY" in proc.stderr
+    assert "agents[1].backend: agent 'b': backend type 'codex'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_unreadable_config_and_empty_task_exit_2(tmp_path: Path) -> None:
+    proc = cli(str(tmp_path / "missing.yaml"), "task")
+    assert proc.returncode == 2 and "file not found" in proc.stderr
+    config = tmp_path / "c.yaml"
+    config.write_text("agent: {id: a, backend: {type: vllm, model: m}}\n")
+    proc = cli(str(config), "  ")
+    assert proc.returncode == 2 and "the task is empty" in proc.stderr
+
+
+@pytest.mark.mcp
+@pytest.mark.parametrize(("answer", "happens"), [("y", True), ("n", False)])
+def test_prompt_mode_asks_on_the_terminal(tmp_path: Path, answer: str, happens: bool) -> None:
+    need(shutil.which("script") is not None, "util-linux `script` to give the command a terminal")
+    record = tmp_path / "record.jsonl"
+
+    def respond(request: FakeRequest) -> Reply:
+        if request.turn == 0:
+            return Reply(tool_calls=[("mcp__toolbox__delete_file", {"path": "x.txt"})])
+        return Reply(text="done: " + " | ".join(request.tool_results))
+
+    with FakeLLM(respond) as llm:
+        config = tmp_path / "c.yaml"
+        config.write_text(json.dumps({"agent": {"id": "solo", "backend": {
+            "type": "chatcompletion", "model": "m", "base_url": llm.base_url,
+            "mcp_servers": [toolbox_stdio("toolbox", record)]}}}))
+        command = shlex.join([sys.executable, "-m", "massgen_tui", "run", str(config), "delete x.txt",
+                              "--approvals", "prompt"])
+        env = {**os.environ, "MASSGEN_TUI_STORE": str(tmp_path / "store.db")}
+        proc = subprocess.Popen(["script", "-qfec", command, "/dev/null"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO)
+        assert proc.stdin is not None and proc.stdout is not None
+        output = b""
+        deadline = time.monotonic() + 60
+        answered = False
+        while time.monotonic() < deadline and proc.poll() is None:
+            ready, _, _ = select.select([proc.stdout], [], [], 0.2)
+            if ready:
+                output += os.read(proc.stdout.fileno(), 4096)
+            if not answered and b"allow: [y] once" in output:
+                proc.stdin.write(answer.encode() + b"\n")
+                proc.stdin.flush()
+                answered = True
+        output += proc.stdout.read()
+        proc.wait(10)
+    text = output.decode(errors="replace")
+    assert answered, text
+    assert proc.returncode == 0, text
+    assert "solo wants to call toolbox/delete_file" in text
+    calls = [r for r in read_record(record) if r["tool"] == "delete_file"]
+    if happens:
+        assert calls and "done: deleted x.txt" in text
+    else:
+        assert calls == [] and "done: [denied]" in text
