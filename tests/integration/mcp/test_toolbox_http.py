@@ -43,6 +43,17 @@ async def test_http_lists_calls_and_denies(http_toolbox: HttpToolbox, record: Pa
     assert [r["tool"] for r in read_record(record)] == ["delete_file"]
 
 
+async def test_header_placeholders_are_expanded_at_connect_time(http_toolbox: HttpToolbox) -> None:
+    specs = MCPServerSpec.from_backend(
+        {"mcp_servers": [http_toolbox.spec("web", headers={"X-Api-Key": "key-${TOOLBOX_TEST_TOKEN}"})]}
+    )
+    assert specs[0].headers["X-Api-Key"] == "key-${TOOLBOX_TEST_TOKEN}"
+    async with ServerManager(specs, environ={"TOOLBOX_TEST_TOKEN": "s3cret"}) as manager:
+        result = await manager.call_tool("web", "request_header", {"name": "x-api-key"})
+        assert result.text == "key-s3cret"
+        assert "s3cret" not in repr(manager.specs) and "s3cret" not in manager.status()["web"].reason
+
+
 async def test_http_server_restart_is_reconnected(http_toolbox: HttpToolbox) -> None:
     specs = MCPServerSpec.from_backend({"mcp_servers": [http_toolbox.spec("web", timeout=5)]})
     policy = ReconnectPolicy(initial_delay_s=0.2, max_delay_s=0.5, max_failures=50, jitter=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 
 import pytest
@@ -207,6 +208,7 @@ async def test_server_that_never_starts_is_reported_and_others_work(record: Path
         {"name": "missing", "command": "definitely-not-an-mcp-server"},
         {"name": "nokey", "command": "python3", "env": {"TOKEN": "${MASSGEN_TUI_TEST_UNSET_TOKEN}"}},
         {"name": "nodir", "command": "python3", "cwd": str(tmp_path / "gone")},
+        {"name": "mute", "command": sys.executable, "args": ["-c", "import sys; sys.stdin.read()"], "timeout": 1},
     )
     async with ServerManager(servers) as manager:
         status = manager.status()
@@ -218,6 +220,7 @@ async def test_server_that_never_starts_is_reported_and_others_work(record: Path
         assert status["nokey"].status == "failed"
         assert "MASSGEN_TUI_TEST_UNSET_TOKEN is not set" in status["nokey"].reason and "'nokey'" in status["nokey"].reason
         assert status["nodir"].status == "failed" and "does not exist" in status["nodir"].reason
+        assert status["mute"].status == "failed" and "no answer to initialize" in status["mute"].reason
         assert [t.server for t in manager.tools()] == ["good"] * len(manager.tools())
         assert (await manager.call_tool("good", "echo", {"text": "fine"})).text == "fine"
         failed = await manager.call_tool("license", "echo", {"text": "x"})

@@ -112,6 +112,14 @@ async def grow(name: str, ctx: Context) -> str:
     return f"added {name}"
 
 
+@server.tool(description="Return the value of an HTTP request header (HTTP transports only).", annotations=READ_ONLY)
+def request_header(name: str, ctx: Context) -> str:
+    record("call", "request_header", {"name": name})
+    headers = ctx.headers or {}
+    lowered = {k.lower(): v for k, v in headers.items()}
+    return lowered.get(name.lower(), "<absent>")
+
+
 def main() -> None:
     global RECORD
     parser = argparse.ArgumentParser()
