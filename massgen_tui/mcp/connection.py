@@ -168,6 +168,8 @@ class ServerConnection:
         """Reconnect now, resetting the circuit breaker (drops a live session)."""
         if self._closing:
             return
+        if self._runner is not None and self._runner.done():  # the runner died: start a new one
+            self._runner = asyncio.get_running_loop().create_task(self._run(), name=f"mcp-server-{self.spec.name}")
         self._manual_restart = True
         self._lost_reason = "restart requested"
         self._ready.clear()

@@ -83,8 +83,8 @@ class ServerManager:
         if self._closed:
             return
         self._closed = True
-        for task in list(self._inflight.values()):
-            task.cancel()
+        for call_id in list(self._inflight):
+            self.cancel(call_id)  # the caller gets a "cancelled" result; the server is told
         await asyncio.gather(*(conn.aclose() for conn in self._connections.values()), return_exceptions=True)
         self._hub.close()
         if self._own_stderr_dir:
