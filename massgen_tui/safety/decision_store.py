@@ -81,6 +81,7 @@ class DecisionStore:
         self._pending: list[AuditEntry] = []
         self._flusher: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
+        self.last_error: str | None = None
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str] | None = None) -> DecisionStore:
@@ -207,25 +208,43 @@ class DecisionStore:
         self._pending.append(entry)
         if self._flusher is None or self._flusher.done():
             try:
-                self._flusher = asyncio.get_running_loop().create_task(self.flush())
+                self._flusher = asyncio.get_running_loop().create_task(self._background_flush())
             except RuntimeError:  # no loop: the next flush() writes it
                 self._flusher = None
 
+    async def _background_flush(self) -> None:
+        try:
+            await self.flush()
+        except Exception as exc:  # kept queued; the next flush retries, close() raises
+            self.last_error = f"audit log not written yet: {exc}"
+
     async def flush(self) -> None:
+        """Write queued audit entries. On failure they stay queued (nothing is dropped) and it raises."""
         async with self._flush_lock:
             while self._pending:
                 batch, self._pending = self._pending, []
-                await self.db.execute_many(
-                    "INSERT INTO audit (ts, event, call_id, session_id, agent, workspace, server, server_identity, "
-                    "tool, arguments, verdict, confidence, action, decider, rule_id, reason, result, error, "
-                    "duration_s) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [
-                        (e.ts, e.event, e.call_id, e.session_id, e.agent, e.workspace, e.server, e.server_identity,
-                         e.tool, json.dumps(redact(dict(e.arguments)), sort_keys=True, default=str), e.verdict,
-                         e.confidence, e.action, e.decider, e.rule_id, e.reason, e.result, e.error, e.duration_s)
-                        for e in batch
-                    ],
-                )
+                try:
+                    await self._write_audit(batch)
+                except BaseException:
+                    self._pending[:0] = batch
+                    raise
+            self.last_error = None
+
+    async def _write_audit(self, batch: list[AuditEntry]) -> None:
+        if not batch:
+            return
+        await self.db.execute_many(
+            "INSERT INTO audit (ts, event, call_id, session_id, agent, workspace, server, server_identity, "
+            "tool, arguments, verdict, confidence, action, decider, rule_id, reason, result, error, "
+            "duration_s) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (e.ts, e.event, e.call_id, e.session_id, e.agent, e.workspace, e.server, e.server_identity,
+                 e.tool, json.dumps(redact(dict(e.arguments)), sort_keys=True, default=str), e.verdict,
+                 e.confidence, e.action, e.decider, e.rule_id, e.reason, e.result, e.error, e.duration_s)
+                for e in batch
+            ],
+        )
+
 
     async def audit(
         self, *, since: float | None = None, call_id: str | None = None, limit: int | None = 1000

@@ -64,3 +64,22 @@ async def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
                 await conn.execute("INSERT INTO llm_classifications VALUES ('h','m','reversible',1,'',0)")
                 await conn.execute("INSERT INTO llm_classifications VALUES ('h','m','reversible',1,'',0)")
         assert await db.fetchall("SELECT * FROM llm_classifications") == []
+
+
+async def test_audit_entries_survive_a_locked_store(tmp_path: Path) -> None:
+    from massgen_tui.safety import AuditEntry, DecisionStore
+
+    path = tmp_path / "s.db"
+    store = DecisionStore(await Database.open(path, busy_timeout_s=0.2))
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        store.record(AuditEntry(event="decision", call_id="c1", action="deny", decider="policy"))
+        with pytest.raises(StoreError, match="locked"):
+            await store.flush()
+        other.execute("COMMIT")
+        await store.flush()  # nothing was dropped
+        assert [e.call_id for e in await store.audit()] == ["c1"]
+    finally:
+        other.close()
+        await store.close()
