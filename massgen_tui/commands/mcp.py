@@ -89,7 +89,7 @@ async def _collect(plan: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
                         "tools": [
                             {
                                 "name": t.name,
-                                "prefixed_name": f"mcp__{name}__{t.name}",
+                                "prefixed_name": t.prefixed_name,
                                 "title": t.title or t.annotations.title,
                                 "description": t.description,
                                 "annotations": t.annotations.to_wire(),

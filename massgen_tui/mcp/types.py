@@ -110,6 +110,11 @@ class ToolInfo:
         return out
 
     @property
+    def prefixed_name(self) -> str:
+        """MassGen's name for the tool, ``mcp__<server>__<tool>`` (the plain name without a server)."""
+        return f"mcp__{self.server}__{self.name}" if self.server else self.name
+
+    @property
     def definition_hash(self) -> str:
         """A stable hash of what the tool says it is: a stored decision is re-asked when it changes."""
         payload = {

@@ -109,6 +109,10 @@ def test_exclude_wins_over_allow_and_lone_string_is_a_list() -> None:
 
 
 def test_prefixed_names_round_trip() -> None:
+    from massgen_tui.mcp import ToolInfo
+
+    assert ToolInfo("read_file", server="fs").prefixed_name == "mcp__fs__read_file"
+    assert ToolInfo("read_file").prefixed_name == "read_file"
     assert prefixed_name("fs", "read_file") == "mcp__fs__read_file"
     assert split_prefixed("mcp__fs__read_file") == ("fs", "read_file")
     assert split_prefixed("mcp__fs__a__b") == ("fs", "a__b")
