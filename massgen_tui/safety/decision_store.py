@@ -92,8 +92,13 @@ class DecisionStore:
         return self.db.path
 
     async def close(self) -> None:
-        await self.flush()
-        await self.db.close()
+        """Write what is queued, then close. Raises StoreError if queued entries cannot be written."""
+        if self.db.closed:
+            return
+        try:
+            await self.flush()
+        finally:
+            await self.db.close()
 
     async def __aenter__(self) -> DecisionStore:
         return self

@@ -10,6 +10,7 @@ appended to the audit log.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -29,6 +30,7 @@ from massgen_tui.safety.classification import (
 )
 from massgen_tui.safety.decision_store import AuditEntry, DecisionStore
 from massgen_tui.safety.decisions import Decision, Resolution, overrides_for, resolve
+from massgen_tui.store import StoreError
 
 Decider = Literal["human", "stored-rule", "policy", "timeout"]
 
@@ -140,6 +142,14 @@ class SafetyGate:
 
     # ----------------------------------------------------------------------------- the hook
     async def before_call(self, call: ToolCall) -> HookDecision:
+        try:
+            return await self._before_call(call)
+        except (StoreError, sqlite3.Error) as exc:  # no stored decisions to consult: fail closed
+            return HookDecision.deny(
+                f"massgen-tui safety refused {call.server}/{call.tool}: the decision store is unavailable ({exc}). "
+                "The call was not sent to the server.", decided_by="policy")
+
+    async def _before_call(self, call: ToolCall) -> HookDecision:
         decisions = await self.store.for_server(call.server_identity) if self.store else []
         classification = await self.classify(call, decisions)
         tool = self._tool(call)
@@ -150,9 +160,11 @@ class SafetyGate:
         verdict = await self._decide(call, classification, resolution, tool)
         self._remember(verdict)
         self._audit_decision(call, verdict)
-        if verdict.action == "deny":
-            if self.store is not None:
+        if verdict.action == "deny" and self.store is not None:
+            try:
                 await self.store.flush()  # the record exists before the agent hears about it
+            except (StoreError, sqlite3.Error):
+                pass  # kept queued and retried by the next flush; the deny stands
             return HookDecision.deny(self._refusal(call, verdict), decided_by=verdict.decider)
         return HookDecision.allow(verdict.reason, decided_by=verdict.decider)
 

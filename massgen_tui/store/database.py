@@ -111,7 +111,16 @@ class Database:
                     await self._conn.execute(statement)
                 await self._conn.execute(f"PRAGMA user_version = {int(migration.version)}")
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"the store {self.path} is closed")
+
     async def user_version(self) -> int:
+        self._check_open()
         rows = await self._conn.execute_fetchall("PRAGMA user_version")
         return int(next(iter(rows))[0])
 
@@ -119,6 +128,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Any]:
         """A short write transaction (``BEGIN IMMEDIATE``); statements inside use the yielded connection."""
+        self._check_open()
         async with self._write_lock:
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
@@ -143,14 +153,17 @@ class Database:
             await conn.executemany(sql, rows)
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        self._check_open()
         return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        self._check_open()
         rows = await self._conn.execute_fetchall(sql, params)
         return next(iter(rows), None)
 
     async def data_version(self) -> int:
         """Changes whenever ANOTHER connection (any process) commits: a cheap staleness check."""
+        self._check_open()
         rows = await self._conn.execute_fetchall("PRAGMA data_version")
         return int(next(iter(rows))[0])
 

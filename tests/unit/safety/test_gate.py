@@ -232,3 +232,11 @@ async def test_closing_the_gate_ends_its_session_decisions(store: DecisionStore,
     assert {d.scope for d in await store.list()} == {"session", "user"}
     await g.aclose()
     assert [d.scope for d in await store.list()] == ["user"]
+
+
+async def test_an_unusable_store_fails_closed(tmp_path: Path) -> None:
+    store = await DecisionStore.open(tmp_path / "s.db")
+    g = gate(store, tmp_path)
+    await store.db.close()  # the store is gone (closed connection, disk error...)
+    decision = await g.before_call(make_call(READ_TOOL))
+    assert decision.action == "deny" and "store is unavailable" in decision.reason
