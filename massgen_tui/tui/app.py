@@ -224,6 +224,7 @@ class MassGenApp(App[int]):
         current = self.studio.section
         index = SECTIONS.index(current) if current in SECTIONS else 0
         self.studio.show_section(SECTIONS[(index + step) % len(SECTIONS)])
+        self.call_after_refresh(self.studio.focus_section)
 
     def action_prev_subtab(self) -> None:
         self.action_next_subtab(-1)
@@ -241,6 +242,7 @@ class MassGenApp(App[int]):
         self.action_show_tab("config")
         self.studio.show_section("agents")
         self.query_one("#agents-pane").action_add_agent()
+        self.call_after_refresh(self.studio.focus_section)
 
     def action_validate(self) -> None:
         self.run_validation()

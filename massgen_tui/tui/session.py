@@ -81,10 +81,10 @@ class ConfigSession:
         return core.get_value(self.data, location, default)
 
     def set_value(self, location: str, value: Any) -> None:
-        """Write one value from a form; ``None`` or "" removes the key."""
+        """Write one value from a form; ``None`` (or an empty list) removes the key."""
         self._require_doc()
         assert self.doc is not None
-        if value is None or value == "" or value == []:
+        if value is None or value == []:
             core.delete(self.doc, location)
         else:
             core.set_value(self.doc, location, value)
@@ -96,10 +96,16 @@ class ConfigSession:
         core.delete(self.doc, location)
         self._regenerate()
 
-    def mutate(self, change) -> None:  # type: ignore[no-untyped-def]
-        """Apply ``change(data)`` to the parsed mapping (list operations on agents), then regenerate."""
+    def mutate(self, change, touched: str) -> None:  # type: ignore[no-untyped-def]
+        """Apply ``change(data)`` to the parsed mapping (list operations), then write back ``touched``.
+
+        ``touched`` is the location of the container the change modified; setting it through the core
+        marks the document edited, so the text is regenerated (comments and key order kept).
+        """
         self._require_doc()
+        assert self.doc is not None
         change(self.data)
+        self.doc.set_value(touched, core.get_value(self.data, touched))
         self._regenerate()
 
     def _require_doc(self) -> None:
@@ -112,7 +118,7 @@ class ConfigSession:
         self.version += 1  # parsed again on demand, so positions match the new text
 
     def diff(self) -> str:
-        name = str(self.path) if self.path else "untitled.yaml"
+        name = self.path.name if self.path else "untitled.yaml"
         lines = difflib.unified_diff(
             self.saved_text.splitlines(keepends=True), self.text.splitlines(keepends=True),
             fromfile=f"{name} (on disk)", tofile=f"{name} (after save)",

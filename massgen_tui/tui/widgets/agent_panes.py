@@ -76,11 +76,37 @@ SERVER_FIELDS = [
 
 
 class AgentList(OptionList):
+    """The agent list; its keys act on the pane around it."""
+
     BINDINGS = AGENT_LIST_BINDINGS
+
+    def _pane(self) -> AgentsPane:
+        return next(a for a in self.ancestors if isinstance(a, AgentsPane))
+
+    def action_add_agent(self) -> None:
+        self._pane().action_add_agent()
+
+    def action_clone_agent(self) -> None:
+        self._pane().action_clone_agent()
+
+    def action_remove_agent(self) -> None:
+        self._pane().action_remove_agent()
+
+    def action_move_agent(self, delta: int) -> None:
+        self._pane().action_move_agent(delta)
 
 
 class ServerList(OptionList):
     BINDINGS = SERVER_LIST_BINDINGS
+
+    def _pane(self) -> McpPane:
+        return next(a for a in self.ancestors if isinstance(a, McpPane))
+
+    def action_add_server(self) -> None:
+        self._pane().action_add_server()
+
+    def action_remove_server(self) -> None:
+        self._pane().action_remove_server()
 
 
 class AgentPicker(Select[int]):
@@ -185,7 +211,7 @@ class AgentsPane(Horizontal):
         if self.session is None or self.session.doc is None:
             self.app.notify("Fix the YAML syntax error first (YAML tab).", severity="error")
             return
-        self.session.mutate(change)
+        self.session.mutate(change, "agents")
         self.post_message(StructureEdited(description))
 
     def action_add_agent(self) -> None:
@@ -494,7 +520,7 @@ class McpPane(_PerAgentPane):
             else:
                 backend["mcp_servers"] = CommentedMap([(name, server)])
 
-        self.session.mutate(change)
+        self.session.mutate(change, f"{agent_location}.backend")
         self.server_selected = len(self.servers)
         self.post_message(StructureEdited(f"added MCP server {name}"))
 

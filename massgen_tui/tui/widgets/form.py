@@ -93,6 +93,7 @@ class Form(VerticalScroll):
         self.widgets: dict[str, Widget] = {}  # spec.key -> input widget
         self.notes: dict[str, Static] = {}
         self.choice_context: Any = None
+        self.diagnostics: Sequence[Any] = ()
 
     def compose(self) -> ComposeResult:
         for number, spec in enumerate(self.specs):
@@ -145,9 +146,11 @@ class Form(VerticalScroll):
                     if widget.value != shown:
                         widget.value = shown
                         widget.cursor_position = len(shown)
+        self.mark(self.diagnostics)  # the marks follow the base (another agent, another server)
 
     def mark(self, diagnostics: Sequence[Any]) -> None:
         """Flag fields that have diagnostics at or under their location."""
+        self.diagnostics = diagnostics
         for spec in self.specs:
             loc = self.location(spec.key)
             found = [d for d in diagnostics if d.location == loc or d.location.startswith((loc + ".", loc + "["))]
@@ -176,11 +179,26 @@ class Form(VerticalScroll):
         if key is None or (not self.base and not any(s.key == key for s in self.specs)):
             return
         spec = next(s for s in self.specs if s.key == key)
-        self.post_message(FieldEdited(self.location(key), coerce(spec.kind, raw)))
+        value = coerce(spec.kind, raw)
+        if value is None and isinstance(widget, Input) and widget.has_focus:
+            # emptied while typing: keep the key in place (so its position and comment stay) until the
+            # field loses focus; an empty value is what the validator then judges
+            value = ""
+        self.post_message(FieldEdited(self.location(key), value))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         self._edited(event.input, event.value)
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        event.stop()
+        if event.input.value.strip() == "" and getattr(event.input, "field_key", None) is not None:
+            from massgen_tui.tui.config_access import get_value
+
+            data = getattr(self.app, "session", None)
+            current = get_value(data.data, self.location(event.input.field_key)) if data is not None else None
+            if current == "":
+                self._edited(event.input, "")  # now without focus: removes the empty key
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()

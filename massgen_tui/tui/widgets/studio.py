@@ -84,3 +84,11 @@ class ConfigStudio(Vertical):
             if self.query_one(f"#{pane_id}").reveal(location):
                 return True
         return False
+
+    def focus_section(self) -> None:
+        """Focus the first field of the section on show (so keys work right after switching)."""
+        pane = self.query_one(f"#{self.section}", TabPane)
+        for widget in pane.query("AgentList, AgentPicker, Input, Select, Checkbox, TextArea"):
+            if widget.focusable:
+                widget.focus()
+                return
