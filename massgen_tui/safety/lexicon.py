@@ -50,7 +50,8 @@ READ = _words(
     browse snapshot screenshot wait echo convert calculate compute summarize analyze validate
     preview retrieve watch tail head stat info ls cat grep whoami ping print peek scan measure
     estimate sum tree resolve parse render translate think recall sample exists query fetch download
-    open return returns lint check verify test tokenize embed health version help"""
+    open return returns lint check verify test tokenize embed health version help compare explore discover detect identify extract classify
+    recognize transcribe summarise analyse"""
 )
 ADDITIVE = _words(
     """create add append insert new make mkdir init initialize stage commit branch tag record note
