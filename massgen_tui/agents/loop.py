@@ -105,6 +105,10 @@ class AgentLoop:
                 messages.append(Message("user", enforcement_message(completion.text)))
                 continue
 
+            if should_restart is not None and should_restart() and any(c.name not in workflow_names for c in calls):
+                # As MassGen: new answers arrived while the model was replying; restart before acting on
+                # an outdated view (the round's messages are dropped).
+                return LoopOutcome("restart", turns=turns)
             wf_calls = [c for c in calls if c.name in workflow_names]
             names = {c.name for c in wf_calls}
             mixed_error = ("Cannot use both 'vote' and 'new_answer' in same response. Choose one: vote for "

@@ -337,9 +337,9 @@ class Run:
             for agent in self.plan.agents:
                 resources[agent.id] = AgentResources()
                 runtimes.append(await self._build_agent(agent, resources[agent.id]))
+            self.stats = {r.id: r.stats for r in runtimes}  # live: usage, model/tool time, turns
             result = await Coordinator(runtimes, self.task, self.emit, self.plan.coordination,
                                        planning=self._set_planning).run()
-            self.stats = {r.id: r.stats for r in runtimes}
             status, error = self._finish(result)
         except asyncio.CancelledError:
             status, error = "cancelled", "cancelled by the user"

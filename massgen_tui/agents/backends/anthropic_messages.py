@@ -25,6 +25,14 @@ ANTHROPIC_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 8192
 
 
+def default_max_tokens(model: str) -> int:
+    """The API requires max_tokens; Claude 3 (not 3.5/3.7) models allow at most 4096 output tokens."""
+    name = model.lower()
+    if name.startswith("claude-3-") and not name.startswith(("claude-3-5", "claude-3-7")):
+        return 4096
+    return DEFAULT_MAX_TOKENS
+
+
 def to_anthropic_messages(messages: list[Message]) -> tuple[str, list[dict[str, Any]]]:
     """The system text and the alternating user/assistant turns (tool results go in user turns)."""
     system = "\n\n".join(m.content for m in messages if m.role == "system")
@@ -63,7 +71,7 @@ class AnthropicBackend(StreamingBackend):
         if ep.api_key:
             headers["x-api-key"] = ep.api_key
         system, turns = to_anthropic_messages(messages)
-        body: dict[str, Any] = {"model": ep.model, "max_tokens": ep.max_tokens or DEFAULT_MAX_TOKENS,
+        body: dict[str, Any] = {"model": ep.model, "max_tokens": ep.max_tokens or default_max_tokens(ep.model),
                                 "messages": turns, "stream": True}
         if system:
             body["system"] = system

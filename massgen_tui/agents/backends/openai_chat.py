@@ -65,7 +65,9 @@ class OpenAIChatBackend(StreamingBackend):
         if ep.temperature is not None:
             body["temperature"] = ep.temperature
         if ep.max_tokens is not None:
-            body["max_tokens"] = ep.max_tokens
+            # OpenAI's own API wants max_completion_tokens (reasoning models refuse max_tokens);
+            # compatible servers know max_tokens.
+            body["max_completion_tokens" if ep.type == "openai" else "max_tokens"] = ep.max_tokens
         return f"{ep.base_url}/chat/completions", headers, body
 
     async def _read_stream(self, response: httpx.Response, on_text: TextSink | None) -> Completion:

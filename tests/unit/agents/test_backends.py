@@ -139,3 +139,18 @@ def test_retry_policy_honours_retry_after_and_caps() -> None:
     assert policy.delay(0, 2.0) == 2.0 and policy.delay(0, 60.0) == 5.0
     assert 0.75 <= policy.delay(0, None) <= 1.25 and policy.delay(10, None) == 5.0
     assert parse_retry_after("3") == 3.0 and parse_retry_after(None) is None
+
+
+@pytest.mark.parametrize(("btype", "field"), [("openai", "max_completion_tokens"), ("chatcompletion", "max_tokens"),
+                                              ("claude", "max_tokens")])
+async def test_output_limit_uses_each_apis_field(btype: str, field: str) -> None:
+    with FakeLLM(lambda r: Reply(text="ok"), api_key="k") as llm:
+        endpoint = resolve_endpoint({"type": btype, "model": "m", "base_url": llm.base_url, "api_key": "k",
+                                     "max_tokens": 77, "temperature": 0.2})
+        backend = make_backend(endpoint, retry=FAST)
+        await backend.complete([Message("user", "x")], [])
+        await backend.aclose()
+    body = llm.requests[0].body
+    assert body[field] == 77 and body["temperature"] == 0.2
+    if btype == "openai":
+        assert "max_tokens" not in body
