@@ -7,6 +7,7 @@ maps to a plain-words explanation used in the classification's reasons.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 
 def _words(text: str) -> frozenset[str]:
@@ -151,6 +152,7 @@ def split_words(name: str) -> list[str]:
     return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
 
 
+@lru_cache(maxsize=4096)
 def stem(word: str) -> str:
     """Reduce a verb form to its base: "creates" -> "create", "switches" -> "switch", "deleted" -> "delete"."""
     w = word.lower()
@@ -162,6 +164,7 @@ def stem(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=4096)
 def stem_candidates(word: str) -> tuple[str, ...]:
     """Possible base forms of a word (the lexicon decides which one is a known verb)."""
     w = word.lower()

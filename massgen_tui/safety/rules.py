@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from massgen_tui.mcp.types import ToolInfo
@@ -129,6 +130,7 @@ def _annotation_signals(tool: ToolInfo, trusted: bool) -> list[Signal]:
 
 
 # ------------------------------------------------------------------------------------------ name
+@lru_cache(maxsize=8192)
 def _is_verb(word: str, lexicon: frozenset[str]) -> str | None:
     for cand in lx.stem_candidates(word):
         if cand in lexicon:
