@@ -3,7 +3,7 @@
 ``<user data dir>/runs/<run_id>.json`` (``platformdirs.user_data_dir("massgen-tui")``, which
 honours ``XDG_DATA_HOME``) holds the task, the agents, every answer, vote and tool call, token use,
 the final answer and the transcript (the event stream with consecutive text deltas merged), so a
-run can be reopened and replayed in the Run tab. Files are written atomically.
+run can be reopened and replayed in the Run tab. Files are written atomically, secrets redacted.
 """
 
 from __future__ import annotations
@@ -101,7 +101,11 @@ class RunRecord:
             self.finished_at = now_iso()
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=1, ensure_ascii=False, default=str)
+        """The saved form, secrets redacted (tool arguments named like keys or passwords, values shaped
+        like API keys, bearer tokens, URL credentials), as in the safety audit log."""
+        from massgen_tui.safety.redaction import redact
+
+        return json.dumps(redact(asdict(self)), indent=1, ensure_ascii=False, default=str)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunRecord:

@@ -76,3 +76,14 @@ def test_progress_lines_keep_agents_apart() -> None:
     assert '[a1] > execute_command {"command": "ls"}' in text
     assert "[a1] < execute_command ok (0.1s): a b" in text
     assert "[a2] vote for a1: good" in text and "[run] run completed" in text
+
+
+def test_saved_runs_have_secrets_redacted(tmp_path: Path) -> None:
+    record = RunRecord("r2", "deploy")
+    record.observe(ev.ToolCallStarted(agent="a", call_id="c", tool="mcp__x__login",
+                                      arguments={"user": "bob", "password": "hunter2"}))
+    record.observe(ev.TextDelta(agent="a", text="use key sk-abcdefghijklmnopqrstuvwx please"))
+    save_run(record, tmp_path)
+    text = (tmp_path / "r2.json").read_text()
+    assert "hunter2" not in text and "sk-abcdefghijklmnopqrstuvwx" not in text and "bob" in text
+    assert record.tool_calls[0]["arguments"]["password"] == "hunter2"  # the live record is untouched
