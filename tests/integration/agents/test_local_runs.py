@@ -223,3 +223,19 @@ async def test_cancel_stops_the_run_and_saves_it(tmp_path: Path, key: str) -> No
     assert record.status == "cancelled"
     assert isinstance(seen[-1], ev.RunFinished) and seen[-1].status == "cancelled"
     assert load_run(record.run_id, tmp_path / "runs").status == "cancelled"
+
+
+async def test_a_claude_agent_and_an_openai_compatible_agent_coordinate(tmp_path: Path, key: str) -> None:
+    responder = coordinating(lambda who: f"echo {who.lower()}")
+    with FakeLLM(responder, api_key=key) as llm:
+        config = write_config(tmp_path, llm.base_url, [("a1", "Alpha"), ("a2", "Beta")])
+        text = config.read_text().replace("type: chatcompletion", "type: claude", 1)
+        config.write_text(text)
+        run = Run.from_config(load_document(config), "task", options=RunOptions(runs_dir=tmp_path / "runs"))
+        events = await collect(run)
+    protocols = {persona(r): r.protocol for r in llm.requests}
+    assert protocols == {"Alpha": "anthropic", "Beta": "openai"}
+    final = next(e for e in events if isinstance(e, ev.FinalAnswer))
+    assert final.agent == "a1" and final.content.startswith("FINAL by Alpha")
+    usage = (await run.wait()).usage
+    assert usage["a1"]["input_tokens"] > 0 and usage["a2"]["input_tokens"] > 0
