@@ -62,7 +62,8 @@ class SafetyGate:
         workspace: Path | str | None = None,
         *,
         session_id: str | None = None,
-        llm: Any | None = None,  # massgen_tui.safety.llm.LLMClassifier
+        llm: Any | None = None,  # massgen_tui.safety.llm.LLMClassifier; built from settings.llm when omitted
+        config: Mapping[str, Any] | None = None,  # the config's data, to resolve safety.llm.agent
         keep_verdicts: int = 200,
     ) -> None:
         self.settings = settings or SafetySettings()
@@ -71,6 +72,15 @@ class SafetyGate:
         self.workspace = Path(workspace).expanduser().resolve() if workspace is not None else Path.cwd().resolve()
         self.session_id = session_id or uuid.uuid4().hex
         self.llm = llm
+        self.llm_error: str | None = None  # why safety.llm is not used (the rules decide alone)
+        if llm is None and self.settings.llm is not None:
+            from massgen_tui.safety.errors import SafetyError
+            from massgen_tui.safety.llm import LLMClassifier, endpoint_from_settings
+
+            try:
+                self.llm = LLMClassifier(endpoint_from_settings(self.settings.llm, config), store)
+            except SafetyError as exc:
+                self.llm_error = str(exc)
         self.planning_mode = self.settings.planning_mode
         self.last_verdicts: dict[str, GateVerdict] = {}
         self._keep = keep_verdicts
@@ -160,13 +170,14 @@ class SafetyGate:
         verdict = await self._decide(call, classification, resolution, tool)
         self._remember(verdict)
         self._audit_decision(call, verdict)
-        if verdict.action == "deny" and self.store is not None:
+        if verdict.action != "deny":
+            return HookDecision.allow(verdict.reason, decided_by=verdict.decider)
+        if self.store is not None:
             try:
                 await self.store.flush()  # the record exists before the agent hears about it
             except (StoreError, sqlite3.Error):
                 pass  # kept queued and retried by the next flush; the deny stands
-            return HookDecision.deny(self._refusal(call, verdict), decided_by=verdict.decider)
-        return HookDecision.allow(verdict.reason, decided_by=verdict.decider)
+        return HookDecision.deny(self._refusal(call, verdict), decided_by=verdict.decider)
 
     async def _decide(
         self, call: ToolCall, c: Classification, resolution: Resolution, tool: ToolInfo

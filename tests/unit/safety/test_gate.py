@@ -240,3 +240,12 @@ async def test_an_unusable_store_fails_closed(tmp_path: Path) -> None:
     await store.db.close()  # the store is gone (closed connection, disk error...)
     decision = await g.before_call(make_call(READ_TOOL))
     assert decision.action == "deny" and "store is unavailable" in decision.reason
+
+
+@pytest.mark.parametrize("with_store", [True, False])
+async def test_fail_closed_with_or_without_a_store(store: DecisionStore, tmp_path: Path, with_store: bool) -> None:
+    g = SafetyGate(SafetySettings(planning_mode=False), store if with_store else None, None, tmp_path)
+    assert (await g.before_call(make_call(DELETE_TOOL))).action == "deny"
+    assert (await g.before_call(make_call(READ_TOOL))).action == "allow"
+    g.set_planning_mode(True)
+    assert (await g.before_call(make_call(DELETE_TOOL))).action == "deny"

@@ -127,3 +127,19 @@ async def test_prepare_classifies_a_whole_server_in_one_background_request(tmp_p
                             tool="widget_a", verdict="reversible", reason="our widgets regrow")
             review = await gate.review(TOOLS, {"w": "widget-server --stdio"})
             assert review[0].verdict == "reversible" and review[0].overridden_by
+
+
+async def test_gate_builds_its_classifier_from_settings(tmp_path: Path) -> None:
+    with LLMServer(keyword_judge) as server:
+        settings = SafetySettings(llm=SafetyLLMSettings(agent="judge"))
+        config = {"agents": [{"id": "judge", "backend": {"type": "chatcompletion", "model": "m",
+                                                         "base_url": server.base + "/v1", "api_key": "test-key"}}]}
+        gate = SafetyGate(settings, None, None, tmp_path, config=config)
+        assert gate.llm is not None and gate.llm_error is None
+        gate.prepare(TOOLS)
+        while gate.llm.cached(TOOLS[0].definition_hash) is None:
+            await asyncio.sleep(0.02)
+        assert (await gate.before_call(make_call(TOOLS[0]))).action == "deny"  # the model's caution counts
+    broken = SafetyGate(SafetySettings(llm=SafetyLLMSettings(agent="nobody")), None, None, tmp_path, config=config)
+    assert broken.llm is None and broken.llm_error and "nobody" in broken.llm_error
+    assert (await broken.before_call(make_call(TOOLS[1]))).action == "allow"  # rules alone
