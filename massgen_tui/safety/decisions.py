@@ -35,7 +35,8 @@ PRECEDENCE: tuple[str, ...] = (
     "at equal scope one with an argument pattern beats one without, an exact tool name beats a glob, "
     "and the newer beats the older.",
     "4. A decision made for an older definition of the tool (its description, schema or annotations "
-    "changed since) does not decide: the call is asked again, never auto-allowed.",
+    "changed since) does not decide: the call is asked again, never auto-allowed (an old deny is "
+    "asked again until an allow is given for the new definition).",
     "5. With no decision, policy decides: planning mode blocks irreversible calls, then the defaults per "
     "verdict (safety.defaults: allow | ask | deny). Planning mode also overrides stored allows.",
     "6. When the answer is 'ask' and nobody can answer (no approver, no terminal, timeout), the call is "
@@ -154,11 +155,15 @@ def resolve(
         rule = denies[0]
         return Resolution("deny", rule, f"denied by stored rule {rule.describe()}"
                           + (f" ({rule.reason})" if rule.reason else ""), tuple(matching), stale)
-    if any(d.action == "deny" for d in stale):
-        rule = next(d for d in stale if d.action == "deny")
-        return Resolution("ask", rule, f"the tool changed since {rule.describe()}: asking again", tuple(matching),
-                          stale)
     allows = sorted((d for d in fresh if d.action == "allow"), key=Decision.specificity, reverse=True)
+    stale_denies = [d for d in stale if d.action == "deny"]
+    if stale_denies:
+        latest = max(stale_denies, key=lambda d: d.created_at)
+        # an allow given for the current definition after that deny is the answer to the re-ask
+        allows = [d for d in allows if d.created_at > latest.created_at]
+        if not allows:
+            return Resolution("ask", latest, f"the tool changed since {latest.describe()}: asking again",
+                              tuple(matching), stale)
     if allows:
         rule = allows[0]
         return Resolution("allow", rule, f"allowed by stored rule {rule.describe()}", tuple(matching), stale)

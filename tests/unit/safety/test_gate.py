@@ -141,6 +141,12 @@ async def test_stale_deny_is_asked_again_never_auto_allowed(store: DecisionStore
     g = gate(store, tmp_path)  # reversible would be auto-allowed by policy, but the stale deny makes it ask
     decision = await g.before_call(make_call(READ_TOOL))
     assert decision.action == "deny" and decision.decided_by == "policy"
+    # the human allows the new definition for good: asked once, then the new allow decides
+    approver = Scripted(ApprovalDecision.allow("user"))
+    g = gate(store, tmp_path, approver)
+    assert (await g.before_call(make_call(READ_TOOL))).decided_by == "human"
+    assert (await g.before_call(make_call(READ_TOOL))).decided_by == "stored-rule"
+    assert len(approver.asked) == 1
 
 
 async def test_timeout_denies_and_is_audited_as_timeout(store: DecisionStore, tmp_path: Path) -> None:

@@ -99,6 +99,9 @@ def test_stale_definitions_ask_again() -> None:
     assert run([d("allow", "user", h=HASH)]).outcome == "allow"
     assert run([d("deny", "user", h="old"), d("allow", "session")]).outcome == "ask"
     assert run([d("deny", "user", h="old"), d("deny", "session")]).outcome == "deny"
+    # the answer to the re-ask: an allow for the current definition given after the old deny
+    assert run([d("deny", "user", h="old", created=1.0), d("allow", "user", h=HASH, created=2.0)]).outcome == "allow"
+    assert run([d("deny", "user", h="old", created=3.0), d("allow", "user", h=HASH, created=2.0)]).outcome == "ask"
 
 
 def test_precedence_is_written_down() -> None:
