@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import json
 import os
-import select
-import shlex
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.integration.agents.terminal import run_in_terminal
 from tests.support.fake_llm import FakeLLM, FakeRequest, Reply
 from tests.support.mcp_servers import read_record, toolbox_stdio
 from tests.support.requirements import need
@@ -67,28 +65,12 @@ def test_prompt_mode_asks_on_the_terminal(tmp_path: Path, answer: str, happens: 
         config.write_text(json.dumps({"agent": {"id": "solo", "backend": {
             "type": "chatcompletion", "model": "m", "base_url": llm.base_url,
             "mcp_servers": [toolbox_stdio("toolbox", record)]}}}))
-        command = shlex.join([sys.executable, "-m", "massgen_tui", "run", str(config), "delete x.txt",
-                              "--approvals", "prompt"])
         env = {**os.environ, "MASSGEN_TUI_STORE": str(tmp_path / "store.db")}
-        proc = subprocess.Popen(["script", "-qfec", command, "/dev/null"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO)
-        assert proc.stdin is not None and proc.stdout is not None
-        output = b""
-        deadline = time.monotonic() + 60
-        answered = False
-        while time.monotonic() < deadline and proc.poll() is None:
-            ready, _, _ = select.select([proc.stdout], [], [], 0.2)
-            if ready:
-                output += os.read(proc.stdout.fileno(), 4096)
-            if not answered and b"allow: [y] once" in output:
-                proc.stdin.write(answer.encode() + b"\n")
-                proc.stdin.flush()
-                answered = True
-        output += proc.stdout.read()
-        proc.wait(10)
-    text = output.decode(errors="replace")
+        returncode, text, answered = run_in_terminal(
+            [sys.executable, "-m", "massgen_tui", "run", str(config), "delete x.txt", "--approvals", "prompt"],
+            env, answer)
     assert answered, text
-    assert proc.returncode == 0, text
+    assert returncode == 0, text
     assert "solo wants to call toolbox/delete_file" in text
     calls = [r for r in read_record(record) if r["tool"] == "delete_file"]
     if happens:

@@ -21,6 +21,7 @@ from massgen_tui.agents import events as ev
 from massgen_tui.config import load_document
 from massgen_tui.safety import ApprovalDecision, ApprovalRequest
 from tests.integration.agents.scripts import is_presentation, persona
+from tests.integration.agents.terminal import run_in_terminal
 from tests.support.fake_llm import FakeLLM, FakeRequest, Reply
 from tests.support.mcp_servers import read_record, toolbox_stdio
 
@@ -173,22 +174,34 @@ async def test_a_container_that_dies_is_reported_and_the_next_command_gets_a_new
 
 def test_headless_run_streams_progress_and_prints_the_final_answer(tmp_path: Path, busybox_image: str) -> None:
     record = tmp_path / "toolbox-record.jsonl"
+    env = {**os.environ, "OPENAI_API_KEY": KEY, "MASSGEN_TUI_STORE": str(tmp_path / "store.db")}
+    # A person at the terminal approves the presenter's irreversible call: the server receives it.
     with FakeLLM(responder, api_key=KEY) as llm:
         config = write_config(tmp_path, llm.base_url, busybox_image, record)
-        env = {**os.environ, "OPENAI_API_KEY": KEY, "MASSGEN_TUI_STORE": str(tmp_path / "store.db")}
+        code, shown, asked = run_in_terminal(
+            [sys.executable, "-m", "massgen_tui", "run", str(config), "Report 6*7", "--approvals", "prompt"], env, "y")
+    assert code == 0 and asked, shown
+    assert "[a1] > execute_command" in shown and "alpha-42 in" in shown and "[a2] vote for a1" in shown
+    assert "a1 wants to call toolbox/delete_file" in shown and "-> allow (once)" in shown
+    assert "FINAL by Alpha; delete_file said: deleted old-report.txt" in shown
+    assert [r["arguments"] for r in read_record(record) if r["tool"] == "delete_file"] == [{"path": "old-report.txt"}]
+    assert KEY not in shown
+
+    # Nobody to ask (--approvals deny): the call never reaches the server.
+    record.unlink()
+    with FakeLLM(responder, api_key=KEY) as llm:
+        config = write_config(tmp_path, llm.base_url, busybox_image, record)
         proc = subprocess.run(
             [sys.executable, "-m", "massgen_tui", "run", str(config), "Report 6*7", "--approvals", "deny"],
             capture_output=True, text=True, env=env, cwd=REPO, timeout=150, stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("FINAL by Alpha")
+    assert proc.stdout.startswith("FINAL by Alpha") and "denied" in proc.stdout
     assert "[a1]" in proc.stderr and "execute_command" in proc.stderr and "vote" in proc.stderr
-    assert "denied" in proc.stderr
-    assert [r for r in read_record(record) if r["tool"] == "delete_file"] == []  # nobody approved
+    assert [r for r in read_record(record) if r["tool"] == "delete_file"] == []
     assert KEY not in proc.stderr + proc.stdout
 
     with FakeLLM(responder, api_key=KEY) as llm:
         config = write_config(tmp_path, llm.base_url, busybox_image, record)
-        env = {**os.environ, "OPENAI_API_KEY": KEY, "MASSGEN_TUI_STORE": str(tmp_path / "store.db")}
         proc = subprocess.run(
             [sys.executable, "-m", "massgen_tui", "run", str(config), "Report 6*7", "--json"],
             capture_output=True, text=True, env=env, cwd=REPO, timeout=150, stdin=subprocess.DEVNULL)
@@ -196,5 +209,5 @@ def test_headless_run_streams_progress_and_prints_the_final_answer(tmp_path: Pat
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     kinds = [line["kind"] for line in lines]
     assert kinds[0] == "run_started" and kinds[-1] == "run_finished"
-    assert {"tool_call_start", "tool_call_end", "answer", "vote", "final"} <= set(kinds)
+    assert {"tool_call_start", "tool_call_end", "command_output", "answer", "vote", "final"} <= set(kinds)
     assert lines[-1]["status"] == "completed" and lines[-1]["final_answer"].startswith("FINAL by Alpha")
