@@ -7,6 +7,7 @@ and the file's indentation style on :meth:`ConfigDocument.to_text`.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from collections.abc import Mapping
@@ -97,6 +98,48 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def _scalar(value: Any) -> Any:
+    """A ruamel scalar as the plain Python value (str subclasses to str, ScalarFloat to float...)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    for kind in (str, int, float):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
+def _drop_comments_of_empty(node: Any) -> None:
+    """Remove comments attached to empty collections (and to the keys holding them)."""
+    if isinstance(node, Mapping):
+        items = list(node.items())
+    elif isinstance(node, list):
+        items = list(enumerate(node))
+    else:
+        return
+    ca = getattr(node, "ca", None)
+    for key, child in items:
+        if isinstance(child, Mapping | list):
+            if not child:
+                child_ca = getattr(child, "ca", None)
+                if child_ca is not None:
+                    child_ca.comment = None
+                    child_ca.items.clear()
+                if ca is not None:
+                    ca.items.pop(key, None)
+            else:
+                _drop_comments_of_empty(child)
+
+
+def _block_style_for_nested(node: Any) -> None:
+    """Write flow collections that hold collections in block style (ruamel can garble them)."""
+    children = list(node.values()) if isinstance(node, Mapping) else list(node) if isinstance(node, list) else []
+    fa = getattr(node, "fa", None)
+    if fa is not None and any(isinstance(c, Mapping | list) for c in children):
+        fa.set_block_style()
+    for child in children:
+        _block_style_for_nested(child)
 
 
 def _find_key(mapping: Mapping[Any, Any], segment: Segment) -> tuple[bool, Any]:
@@ -265,6 +308,8 @@ class ConfigDocument:
         path = parse_location(location)
         if not path:
             raise ConfigError("cannot replace the whole document; set a key inside it")
+        if isinstance(value, Mapping | list):
+            value = copy.deepcopy(value)  # never share (or loop) containers between two places
         if self.data is None:
             self.data = CommentedMap()
         node: Any = self.data
@@ -282,8 +327,15 @@ class ConfigDocument:
             else:
                 raise ConfigError(f"cannot set {location}: {where} is not a mapping or list entry")
         last = path[-1]
+        if not self._dirty and self._set_in_text(node, last, value):
+            return
         if isinstance(node, Mapping):
             found, actual = _find_key(node, last)
+            if found and isinstance(node[actual], Mapping | list) != isinstance(value, Mapping | list):
+                # a comment after the old value (kept on the key) would land inside the new one
+                comments = getattr(getattr(node, "ca", None), "items", None)
+                if comments is not None:
+                    comments.pop(actual, None)
             node[actual if found else last] = value
         elif isinstance(node, list) and isinstance(last, int):
             if last == len(node):
@@ -295,6 +347,62 @@ class ConfigDocument:
         else:
             raise ConfigError(f"cannot set {location}: its parent is not a mapping or list")
         self._dirty = True
+
+    def _set_in_text(self, parent: Any, segment: Segment, value: Any) -> bool:
+        """Replace an existing one-line scalar in the text itself (nothing else in the file moves)."""
+        from massgen_tui.config.text_edits import is_scalar, replace_scalar
+
+        if isinstance(parent, Mapping):
+            found, key = _find_key(parent, segment)
+        elif isinstance(parent, list) and isinstance(segment, int) and 0 <= segment < len(parent):
+            found, key = True, segment
+        else:
+            return False
+        if not found or not is_scalar(parent[key]) or not is_scalar(value):
+            return False
+        replaced = replace_scalar(self.text, parent, key, value)
+        if replaced is None:
+            return False
+        text, token, moved = replaced
+        if moved:  # later columns on a flow line moved: take every position from a fresh parse
+            try:
+                fresh = ConfigDocument.from_text(text, self.path)
+            except ConfigError:
+                return False
+            probe: Any = fresh.data
+            for part in self._path_to(parent):
+                probe = probe[part]
+            new_value = probe[key]
+            self.data = fresh.data
+        else:
+            try:
+                new_value = _yaml().load(io.StringIO(f"_: {token}\n"))["_"]
+            except Exception:
+                return False
+        if _scalar(new_value) != _scalar(value) or type(_scalar(new_value)) is not type(_scalar(value)):
+            return False  # the text would not read back as the value asked for: let ruamel dump it
+        if not moved:
+            parent[key] = new_value
+        self.text = text
+        return True
+
+    def _path_to(self, target: Any) -> list[Any]:
+        """Keys/indexes leading from the root to the container ``target``."""
+        def walk(node: Any, trail: list[Any]) -> list[Any] | None:
+            if node is target:
+                return trail
+            children = node.items() if isinstance(node, Mapping) else enumerate(node) if isinstance(node, list) else ()
+            for key, child in children:
+                if isinstance(child, Mapping | list):
+                    found = walk(child, [*trail, key])
+                    if found is not None:
+                        return found
+            return None
+
+        found = walk(self.data, [])
+        if found is None:
+            raise ConfigError("internal: edited container is not in the document")
+        return found
 
     def delete(self, location: str) -> bool:
         """Remove the key or list item at ``location``. Returns False when there was none."""
@@ -308,16 +416,37 @@ class ConfigDocument:
         self._dirty = True
         return True
 
-    def to_text(self) -> str:
-        """The document as YAML, comments, quotes, key order and indentation kept."""
-        if not self._dirty:
-            return self.text
+    def _dump(self) -> str:
         buffer = io.StringIO()
         _yaml(self.indent).dump(self.data, buffer)
-        out = buffer.getvalue()
-        if not self.text.endswith("\n") and out.endswith("\n") and self.text:
-            out = out[:-1]
-        return out
+        return buffer.getvalue()
+
+    def to_text(self) -> str:
+        """The document as YAML, comments, quotes, key order and indentation kept.
+
+        The output is checked to read back as the same data: ruamel.yaml can misplace a comment
+        that belonged to a collection emptied by an edit; such comments are dropped and the dump
+        retried. Raises :class:`ConfigError` rather than ever returning text that reads differently.
+        """
+        if not self._dirty:
+            return self.text
+        out = self._dump()
+        if self._reads_back(out):
+            return out
+        for repair in (_drop_comments_of_empty, _block_style_for_nested):
+            repair(self.data)
+            out = self._dump()
+            if self._reads_back(out):
+                return out
+        raise ConfigError("cannot write this config as YAML without changing its meaning "
+                          "(a ruamel.yaml limitation); undo the last edit or edit the text",
+                          path=str(self.path) if self.path else None)
+
+    def _reads_back(self, text: str) -> bool:
+        try:
+            return ConfigDocument.from_text(text).to_plain() == self.to_plain()
+        except ConfigError:
+            return False
 
     def to_plain(self) -> Any:
         """The data as plain dicts and lists (no ruamel types)."""

@@ -130,3 +130,31 @@ def test_agent_entries_and_lookup() -> None:
     assert [(e.id, e.location) for e in doc.agent_entries()] == [("a", "agents[0]"), ("b", "agents[1]")]
     with pytest.raises(ConfigError, match="agents: a, b"):
         doc.agent("zz")
+
+
+def test_scalar_edit_changes_only_that_value(corpus_dir: Path) -> None:
+    path = corpus_dir / "massgen-configs" / "providers/others/grok_single_agent.yaml"  # odd indentation
+    original = path.read_text()
+    doc = ConfigDocument.from_text(original)
+    doc.set_value("agent.backend.model", "grok-4")
+    doc.set_value("agent.backend.extra_body.search_parameters.max_search_results", 5)
+    changed = [(a, b) for a, b in zip(original.splitlines(), doc.to_text().splitlines(), strict=True) if a != b]
+    assert changed == [('    model: "grok-3-mini"', '    model: "grok-4"'),
+                       ("           max_search_results: 3        # Max number of search results to return",
+                        "           max_search_results: 5        # Max number of search results to return")]
+    assert doc.position("agent.backend.model") == (6, 5)
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("k: 'it''s'", "a'b", "k: 'a''b'"),
+    ("k: plain", "true", 'k: "true"'),
+    ("k: plain", "has: colon", 'k: "has: colon"'),
+    ("k: 5  # n", 7.5, "k: 7.5  # n"),
+    ("k: [a, b]", None, None),  # not a scalar: ruamel dumps it
+])
+def test_scalar_rendering_keeps_style_and_meaning(old: str, new: object, expected: str | None) -> None:
+    doc = ConfigDocument.from_text(old + "\n")
+    doc.set_value("k", new)
+    if expected is not None:
+        assert doc.to_text() == expected + "\n"
+    assert ConfigDocument.from_text(doc.to_text()).get("k") == new
