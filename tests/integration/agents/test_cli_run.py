@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,33 @@ def test_prompt_mode_asks_on_the_terminal(tmp_path: Path, answer: str, happens: 
         assert calls and "done: deleted x.txt" in text
     else:
         assert calls == [] and "done: [denied]" in text
+
+
+def test_interrupt_stops_the_run_kills_its_command_and_saves_it(tmp_path: Path) -> None:
+    import signal
+
+    marker = "sleep 7777.5"
+
+    def respond(request: FakeRequest) -> Reply:
+        return Reply(tool_calls=[("execute_command", {"command": marker})])
+
+    with FakeLLM(respond) as llm:
+        config = tmp_path / "c.yaml"
+        config.write_text(json.dumps({"agent": {"id": "solo", "backend": {
+            "type": "chatcompletion", "model": "m", "base_url": llm.base_url, "enable_mcp_command_line": True,
+            "cwd": str(tmp_path / "ws")}}}))
+        env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg")}
+        proc = subprocess.Popen([sys.executable, "-m", "massgen_tui", "run", str(config), "task"], cwd=REPO, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stderr is not None
+        for line in proc.stderr:  # wait until the command runs
+            if "> execute_command" in line:
+                break
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "interrupted" in err
+    alive = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
+    assert alive == []
+    saved = list((tmp_path / "xdg").rglob("runs/*.json"))
+    assert len(saved) == 1 and json.loads(saved[0].read_text())["status"] == "cancelled"
