@@ -211,3 +211,28 @@ def test_headless_run_streams_progress_and_prints_the_final_answer(tmp_path: Pat
     assert kinds[0] == "run_started" and kinds[-1] == "run_finished"
     assert {"tool_call_start", "tool_call_end", "command_output", "answer", "vote", "final"} <= set(kinds)
     assert lines[-1]["status"] == "completed" and lines[-1]["final_answer"].startswith("FINAL by Alpha")
+
+
+async def test_cancelling_a_docker_run_kills_the_command_and_removes_the_containers(
+        tmp_path: Path, busybox_image: str, docker_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+
+    def respond(request: FakeRequest) -> Reply:
+        return Reply(tool_calls=[("execute_command", {"command": "sleep 60"})])
+
+    with FakeLLM(respond, api_key=KEY) as llm:
+        config = write_config(tmp_path, llm.base_url, busybox_image, tmp_path / "rec.jsonl")
+        run = Run.from_config(load_document(config), "task", options=RunOptions(runs_dir=tmp_path / "runs",
+                                                                                 store_path=tmp_path / "s.db"))
+        started = 0
+        async for event in run.events():
+            if isinstance(event, ev.ToolCallStarted):
+                started += 1
+                if started == 2:
+                    await asyncio.sleep(0.5)
+                    session = run.container_runtime.session.session_id
+                    run.cancel()
+    record = await run.wait()
+    assert record.status == "cancelled"
+    left = docker_client.api.containers(all=True, filters={"label": f"massgen-tui.session={session}"})
+    assert left == []
