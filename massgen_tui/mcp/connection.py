@@ -45,6 +45,7 @@ class ReconnectPolicy:
     max_failures: int = 5  # failures in a row before the circuit opens
     cooldown_s: float = 60.0  # open circuit: wait this long, then try once more (half-open)
     retry_initial: bool = False  # retry a server that never connected (usually a config problem)
+    ping_interval_s: float | None = 15.0  # HTTP servers: ping when idle to notice a server gone away
 
     def delay(self, failures: int) -> float:
         base = min(self.max_delay_s, self.initial_delay_s * self.multiplier ** max(0, failures - 1))
@@ -320,7 +321,7 @@ class ServerConnection:
                 self._hub.publish(ToolsChanged(self.spec.name, tuple(t.name for t in tools)))
                 self._ready.set()
                 self._settled.set()
-                await self._lost.wait()
+                await self._serve(session, spec)
                 self._ready.clear()
                 self.session = None
             return None
@@ -346,6 +347,24 @@ class ServerConnection:
                 last = "\n".join(tail.splitlines()[-5:])
                 reason = f"{reason}; server stderr: {last}"
             return reason
+
+    async def _serve(self, session: Any, spec: MCPServerSpec) -> None:
+        """Hold the session until it is lost; over HTTP, ping when idle (a stdio server's exit is
+        seen at once, an HTTP server's only when a request fails)."""
+        interval = self._policy.ping_interval_s
+        if spec.transport == "stdio" or not interval:
+            await self._lost.wait()
+            return
+        while not self._lost.is_set():
+            try:
+                await asyncio.wait_for(self._lost.wait(), interval)
+                return
+            except TimeoutError:
+                pass
+            try:
+                await asyncio.wait_for(session.send_ping(), spec.timeout_s)
+            except Exception as exc:
+                self.connection_lost(f"no answer to ping: {describe_error(exc)}", self.generation)
 
     async def _relay(self, read: Any, send: Any) -> None:
         """Pass messages on to the session and notice when the server's side ends."""

@@ -73,6 +73,26 @@ async def test_http_server_restart_is_reconnected(http_toolbox: HttpToolbox) -> 
         assert manager.status()["web"].status == "ready"
 
 
+async def test_idle_http_server_going_away_is_noticed_by_ping(http_toolbox: HttpToolbox) -> None:
+    specs = MCPServerSpec.from_backend({"mcp_servers": [http_toolbox.spec("web", timeout=2)]})
+    policy = ReconnectPolicy(initial_delay_s=0.2, max_delay_s=0.5, max_failures=50, jitter=0, ping_interval_s=0.3)
+    async with ServerManager(specs, policy=policy) as manager:
+        assert manager.status()["web"].ready
+        http_toolbox.stop()
+        for _ in range(100):  # no call is made: only the idle ping can notice
+            if manager.status()["web"].status != "ready":
+                break
+            await asyncio.sleep(0.05)
+        assert manager.status()["web"].status == "reconnecting"
+        http_toolbox.start()
+        for _ in range(200):
+            if manager.status()["web"].ready:
+                break
+            await asyncio.sleep(0.05)
+        assert manager.status()["web"].ready
+        assert (await manager.call_tool("web", "echo", {"text": "back"})).text == "back"
+
+
 async def test_http_server_that_is_not_there_fails_clearly(record: Path) -> None:
     from tests.support.mcp_servers import free_port
 
