@@ -115,7 +115,7 @@ def build_server(manager: ServerManager, directory: ToolDirectory, *, instructio
         tools = [types.Tool.model_validate(tool_definition(route)) for route in directory.routes().values()]
         return types.ListToolsResult(tools=tools)
 
-    async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+    async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> dict[str, Any]:
         route = directory.lookup(params.name)
         if route is None:
             known = ", ".join(sorted(directory.routes())) or "none"
@@ -128,7 +128,7 @@ def build_server(manager: ServerManager, directory: ToolDirectory, *, instructio
                 await session.report_progress(progress, total, message)
 
         result = await manager.call_tool(route.server, route.tool, params.arguments or {}, on_progress=on_progress)
-        return types.CallToolResult.model_validate(result_to_wire(result))
+        return result_to_wire(result)  # already wire form: the runner sends it without re-validating
 
     return Server(
         SERVER_NAME,
