@@ -43,7 +43,7 @@ class AgentRuntime:
 class CoordinationSettings:
     timeout_s: float = 1800.0  # timeout_settings.orchestrator_timeout_seconds
     max_new_answers_per_agent: int | None = None  # orchestrator.max_new_answers_per_agent
-    max_rounds_per_agent: int = 12  # a runaway guard: restarts count as rounds
+    max_rounds_per_agent: int = 40  # a runaway guard (restarts count as rounds); the timeout bounds the rest
     planning_mode: bool = True  # coordination turns planning mode on
 
 
@@ -205,7 +205,7 @@ class Coordinator:
                                                      planning_mode=self.settings.planning_mode,
                                                      command_where=agent.command_where)
         messages = [Message("system", system), Message("user", prompts.evaluation_user_message(self.task, view))]
-        base_labels = sorted({label.split(".")[0] for label in view})
+        base_labels = sorted({label.split(".")[0] for label in view}, key=lambda label: int(label[5:]))
         workflow = [prompts.vote_tool(base_labels)] if vote_only else [prompts.NEW_ANSWER_TOOL, prompts.vote_tool(base_labels)]
         self.emit(ev.RoundStarted(agent=aid, round=state.rounds, sees=label_to_agent))
 

@@ -333,10 +333,15 @@ class Run:
         try:
             self.emit(ev.RunStarted(run_id=self.run_id, task=self.task, agents=[a.id for a in self.plan.agents],
                                     coordination=len(self.plan.agents) > 1))
-            runtimes = []
             for agent in self.plan.agents:
                 resources[agent.id] = AgentResources()
-                runtimes.append(await self._build_agent(agent, resources[agent.id]))
+            # Containers and MCP servers of all agents start in parallel.
+            built = await asyncio.gather(*(self._build_agent(a, resources[a.id]) for a in self.plan.agents),
+                                         return_exceptions=True)
+            for item in built:
+                if isinstance(item, BaseException):
+                    raise item
+            runtimes = [item for item in built if isinstance(item, AgentRuntime)]
             self.stats = {r.id: r.stats for r in runtimes}  # live: usage, model/tool time, turns
             result = await Coordinator(runtimes, self.task, self.emit, self.plan.coordination,
                                        planning=self._set_planning).run()
