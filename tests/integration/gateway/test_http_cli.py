@@ -103,3 +103,19 @@ def test_non_loopback_listen_is_refused_without_allow_remote(tmp_path: Path, rec
     assert done.returncode == 2
     assert "refusing to listen on 0.0.0.0" in done.stderr and "--allow-remote" in done.stderr
     assert not record.exists()  # refused before any server started
+
+
+def test_no_server_could_start_is_reported(tmp_path: Path, record: Path, store_path: Path) -> None:
+    import subprocess
+
+    from tests.integration.gateway.conftest import gateway_command
+
+    config = write_config(tmp_path / "massgen.yaml", [toolbox_stdio("tb", record, fail_start=True)])
+    done = subprocess.run(
+        gateway_command(config, "--listen", "127.0.0.1:0", "--store", str(store_path)),
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1
+    assert "MCP server 'tb' is failed" in done.stderr and "missing license key" in done.stderr
+    assert "no MCP server could start" in done.stderr and "Traceback" not in done.stderr
+    assert "listening" not in done.stdout
