@@ -43,6 +43,12 @@ async def test_client_needs_the_token(tmp_path: Path, record: Path, store_path: 
             assert basic.status_code == 401
             right = await raw.post(url, json=INITIALIZE, headers={**HEADERS, "Authorization": f"Bearer {TOKEN}"})
             assert right.status_code == 200
+            # even with the token, a web page can't reach it through DNS rebinding or a foreign origin
+            authed = {**HEADERS, "Authorization": f"Bearer {TOKEN}"}
+            rebound = await raw.post(url, json=INITIALIZE, headers={**authed, "Host": "evil.example"})
+            assert rebound.status_code == 421
+            foreign = await raw.post(url, json=INITIALIZE, headers={**authed, "Origin": "http://evil.example"})
+            assert foreign.status_code == 403
 
         # the SDK's client without the token cannot even initialize
         with pytest.raises(BaseException) as refused:  # the SDK wraps the error in exception groups
