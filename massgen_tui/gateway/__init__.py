@@ -8,6 +8,7 @@ from massgen_tui.gateway.errors import GatewayError
 from massgen_tui.gateway.gateway import MCP_PATH, Gateway, HttpListener
 from massgen_tui.gateway.listen import ListenAddress
 from massgen_tui.gateway.naming import TOOL_NAME, Route, build_routes, exposed_name
+from massgen_tui.gateway.setup import GatewayPlan, RunningGateway, open_gateway, plan_gateway, start_gateway
 
 __all__ = [
     "MCP_PATH",
@@ -15,12 +16,17 @@ __all__ = [
     "BearerTokenGuard",
     "Gateway",
     "GatewayError",
+    "GatewayPlan",
     "HttpListener",
     "ListenAddress",
     "Route",
+    "RunningGateway",
     "build_routes",
     "exposed_name",
     "generate_token",
+    "open_gateway",
+    "plan_gateway",
     "read_token_file",
+    "start_gateway",
     "write_token_file",
 ]

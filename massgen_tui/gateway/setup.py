@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from massgen_tui.gateway.errors import GatewayError
 from massgen_tui.gateway.gateway import Gateway
+from massgen_tui.gateway.listen import DEFAULT_HOST, ListenAddress
 from massgen_tui.mcp.errors import MCPServerError
 from massgen_tui.mcp.spec import MCPServerSpec
 
@@ -140,3 +141,52 @@ async def open_gateway(
     finally:
         if own_store:
             await store.close()
+
+
+@dataclass
+class RunningGateway:
+    """A gateway started in the background (for the app): stop it with :meth:`aclose`."""
+
+    gateway: Gateway
+    listener: Any  # HttpListener
+    token: str
+    _stack: AsyncExitStack = field(repr=False)
+
+    @property
+    def url(self) -> str:
+        return str(self.listener.url)
+
+    async def aclose(self) -> None:
+        await self._stack.aclose()
+
+
+async def start_gateway(
+    plan: GatewayPlan,
+    approver: Any,
+    *,
+    listen: ListenAddress | None = None,
+    token: str | None = None,
+    allow_remote: bool = False,
+    store_path: str | os.PathLike[str] | None = None,
+    workspace: str | os.PathLike[str] | None = None,
+    session_id: str | None = None,
+    store: Any = None,
+) -> RunningGateway:
+    """:func:`open_gateway` plus an HTTP listener, returned instead of held in an ``async with``:
+    what a long-lived UI needs. ``token`` defaults to a new random one (read it from the result)."""
+    from massgen_tui.gateway.auth import generate_token
+
+    token = token or generate_token()
+    stack = AsyncExitStack()
+    try:
+        gateway = await stack.enter_async_context(
+            open_gateway(plan, approver, store_path=store_path, workspace=workspace, session_id=session_id,
+                         store=store)
+        )
+        listener = await gateway.start_http(listen or ListenAddress(DEFAULT_HOST, 0), token,
+                                            allow_remote=allow_remote)
+        stack.push_async_callback(listener.aclose)
+    except BaseException:
+        await stack.aclose()
+        raise
+    return RunningGateway(gateway, listener, token, stack)

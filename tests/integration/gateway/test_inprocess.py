@@ -144,3 +144,35 @@ async def test_non_loopback_needs_allow_remote(tmp_path: Path, record: Path, sto
         with pytest.raises(GatewayError, match="--allow-remote"):
             await gateway.start_http(ListenAddress("0.0.0.0", 0), TOKEN)
         assert gateway.listeners == ()
+
+
+async def test_started_in_the_background_with_a_queue_the_ui_answers(
+    tmp_path: Path, record: Path, store_path: Path
+) -> None:
+    """The app's shape: start_gateway returns at once; the UI watches the approval queue and the
+    live calls, answers a request, and stops the gateway later."""
+    import httpx
+
+    from massgen_tui.gateway import start_gateway
+
+    config = write_config(tmp_path / "massgen.yaml", [toolbox_stdio("tb", record)])
+    queue = ApprovalQueue()
+    queued = queue.subscribe()
+    running = await start_gateway(plan_gateway(config), queue, store_path=store_path, workspace=tmp_path)
+    try:
+        assert running.url.startswith("http://127.0.0.1:") and len(running.token) >= 32
+        async with http_session(running.url, running.token) as client:
+            call = asyncio.create_task(client.call_tool("tb__write_note", {"title": "from the UI test"}))
+            event = await asyncio.wait_for(queued.get(), 20)
+            assert event.kind == "queued" and event.request.tool == "write_note"
+            assert tools_called(record) == []
+            queue.answer(event.request.request_id, ApprovalDecision.allow())
+            result = await asyncio.wait_for(call, 20)
+            assert not result.is_error and text_of(result) == "wrote from the UI test (0 chars)"
+        assert tools_called(record) == ["write_note"]
+        assert running.gateway.gate is not None and running.gateway.store is not None
+    finally:
+        await running.aclose()
+    with pytest.raises(httpx.ConnectError):
+        async with httpx.AsyncClient() as raw:
+            await raw.post(running.url, json={})
