@@ -110,8 +110,8 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-def _drop_comments_of_empty(node: Any) -> None:
-    """Remove comments attached to empty collections (and to the keys holding them)."""
+def _drop_comments_of_empty(node: Any, parent: Any = None, key_in_parent: Any = None) -> None:
+    """Remove comments attached to empty collections and around them (ruamel misplaces them)."""
     if isinstance(node, Mapping):
         items = list(node.items())
     elif isinstance(node, list):
@@ -120,16 +120,23 @@ def _drop_comments_of_empty(node: Any) -> None:
         return
     ca = getattr(node, "ca", None)
     for key, child in items:
-        if isinstance(child, Mapping | list):
-            if not child:
-                child_ca = getattr(child, "ca", None)
-                if child_ca is not None:
-                    child_ca.comment = None
-                    child_ca.items.clear()
-                if ca is not None:
-                    ca.items.pop(key, None)
-            else:
-                _drop_comments_of_empty(child)
+        if not isinstance(child, Mapping | list):
+            continue
+        if child:
+            _drop_comments_of_empty(child, node, key)
+            continue
+        child_ca = getattr(child, "ca", None)
+        if child_ca is not None:
+            child_ca.comment = None
+            child_ca.items.clear()
+        if ca is not None:
+            ca.items.pop(key, None)
+            if key == items[0][0]:
+                # a comment before the first entry would land after "{}"/"[]"
+                ca.comment = None
+                parent_ca = getattr(parent, "ca", None)
+                if parent_ca is not None:
+                    parent_ca.items.pop(key_in_parent, None)
 
 
 def _block_style_for_nested(node: Any) -> None:
