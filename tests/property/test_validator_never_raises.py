@@ -55,10 +55,6 @@ def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "massgen-configs"
-FILES = sorted(CORPUS.rglob("*.yaml")) if CORPUS.exists() else []
-
-
 @SETTINGS
 @given(st.data())
 def test_random_mutations_of_real_configs(corpus_dir: Path, data: st.DataObject) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from massgen_tui.config import ConfigDocument, validate_file
+from massgen_tui.config import ConfigDocument, validate_file, validate_text
 
 CWD_WITHOUT_ORCHESTRATOR = {
     "tools/filesystem/claude_code_flash2.5.yaml",
@@ -62,9 +62,13 @@ def test_placeholders_warn_only_when_unset(corpus_dir: Path) -> None:
 
 @pytest.mark.parametrize("name", ["basic/single/single_agent.yaml", "tools/mcp/five_agents_weather_mcp_test.yaml"])
 def test_every_diagnostic_line_is_inside_the_file(corpus_dir: Path, name: str) -> None:
-    path = corpus_dir / "massgen-configs" / name
-    lines = path.read_text().count("\n") + 1
-    doc = ConfigDocument.from_text(path.read_text())
+    doc = ConfigDocument.from_text((corpus_dir / "massgen-configs" / name).read_text())
     doc.set_value("zzz_unknown", 1)
-    for d in validate_file(path, environ={}).diagnostics:
-        assert d.line is None or 1 <= d.line <= lines
+    doc.set_value("ui.display_type", "fancy")
+    text = doc.to_text()
+    result = validate_text(text, environ={})
+    assert {d.code for d in result.diagnostics} >= {"unknown-key", "ui-display-type"}
+    lines = text.splitlines()
+    for d in result.diagnostics:
+        assert d.line is not None and 1 <= d.line <= len(lines)
+        assert d.location.split(".")[-1].split("[")[0] in lines[d.line - 1] or d.code == "env-unset"
