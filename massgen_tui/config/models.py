@@ -26,6 +26,9 @@ Permission = Literal["read", "write"]
 DisplayType = Literal["rich_terminal", "simple", "textual_terminal"]
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh"]
 Verbosity = Literal["low", "medium", "high"]
+VotingSensitivity = Literal["lenient", "balanced", "strict", "roi", "roi_conservative", "roi_balanced", "roi_aggressive",
+                           "sequential", "adversarial", "consistency", "diversity", "reflective", "checklist",
+                           "checklist_scored", "checklist_gated"]
 DockerTemplate = Literal[DOCKER_TEMPLATES]  # type: ignore[valid-type]
 
 SizeString = (Annotated[str, Field(pattern=r"^\s*\d+(\.\d+)?\s*[bkmgtBKMGT]?([iI]?[bB])?\s*$",
@@ -210,7 +213,7 @@ class Orchestrator(_Open):
     session_storage: str | None = None
     context_paths: list[ContextPath] | None = None
     coordination: Coordination | None = None
-    voting_sensitivity: str | None = None
+    voting_sensitivity: VotingSensitivity | None = None
     voting_threshold: float | None = None
     max_new_answers_per_agent: int | None = Field(None, gt=0)
     answer_novelty_requirement: Literal["lenient", "balanced", "strict"] | None = None
