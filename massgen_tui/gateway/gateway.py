@@ -148,11 +148,11 @@ class Gateway:
 
     async def serve_stdio(self) -> None:
         """Serve one client on this process's stdin/stdout until it disconnects."""
-        from mcp.server.stdio import stdio_server
+        from massgen_tui.gateway.stdio import stdio_streams
 
         await self.start()
         server = self._server()
-        async with stdio_server() as (read, write):
+        async with stdio_streams() as (read, write):
             await server.run(read, write, server.create_initialization_options())
 
     async def serve_streams(self, read: Any, write: Any) -> None:

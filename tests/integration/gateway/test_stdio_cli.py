@@ -133,3 +133,35 @@ async def test_filesystem_server_read_passes_write_is_denied(
     rows = await audit_rows(store_path)
     assert ("decision", "read_text_file", "allow", "policy", "") in rows
     assert ("decision", "write_file", "deny", "policy", "") in rows
+
+
+def test_stdin_from_a_file_uses_the_sdk_transport(tmp_path: Path, record: Path, store_path: Path) -> None:
+    """The fast pipe transport needs pipes; with stdin redirected from a file the gateway falls
+    back to the SDK's stdio transport. The file ends at once, which means the client has gone, so
+    a call still running then is answered with "Connection closed"; initialize is answered."""
+    import json
+    import subprocess
+
+    from tests.integration.gateway.conftest import gateway_command
+
+    config = write_config(tmp_path / "massgen.yaml", [toolbox_stdio("tb", record)])
+    requests = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+         "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "tb__echo", "arguments": {"text": "f"}}},
+    ]
+    script = tmp_path / "requests.jsonl"
+    script.write_text("".join(json.dumps(r) + "\n" for r in requests))
+    with script.open() as stdin:
+        done = subprocess.run(
+            gateway_command(config, "--stdio", "--store", str(store_path), "--approvals", "deny"),
+            stdin=stdin, capture_output=True, text=True, timeout=60,
+        )
+    assert done.returncode == 0, done.stderr
+    answers = {msg["id"]: msg for msg in map(json.loads, done.stdout.splitlines())}
+    assert answers[1]["result"]["serverInfo"]["name"] == "massgen-tui-gateway"
+    call = answers[2]
+    assert call.get("result", {}).get("content") == [{"type": "text", "text": "f"}] or (
+        call["error"]["message"] == "Connection closed"
+    )
