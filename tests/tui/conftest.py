@@ -61,7 +61,9 @@ def make_app(config_dir: Path) -> Callable[..., object]:
         if text is not None:
             path.write_text(text, encoding="utf-8")
         session = ConfigSession(path, "", saved_text="") if wizard else ConfigSession.open(path)
-        return MassGenApp(session, settings=load_settings(), drafts=DraftStore(config_dir / "drafts"),
-                          start_wizard=wizard, blink=False)
+        app = MassGenApp(session, settings=load_settings(), drafts=DraftStore(config_dir / "drafts"),
+                         start_wizard=wizard, blink=False)
+        app.animation_level = "none"  # tab underlines must not be caught mid-slide by a snapshot
+        return app
 
     return make

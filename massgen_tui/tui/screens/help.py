@@ -26,7 +26,7 @@ class HelpScreen(ModalScreen[None]):
                     table.add_column("Does", ratio=3)
                     table.add_column("Id", style="dim", ratio=3)
                     for binding in group:
-                        keys = keymap.get(binding.id or "", binding.key)
+                        keys = keymap.get(binding.id or "", binding.key).replace("question_mark", "?")
                         table.add_row(keys.replace(",", " / "), binding.description, binding.id or "")
                     yield Static(table)
                 dialogs = Table(title="Dialogs and forms", title_justify="left", expand=True, show_edge=False)

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Checkbox, ContentSwitcher, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import ContentSwitcher, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from massgen_tui.config import ConfigDocument, ConfigError
@@ -103,6 +103,14 @@ def build_config(choices: WizardChoices) -> str:
     return doc.to_text()
 
 
+def _yes_no(widget_id: str, label: str, hint: str) -> ComposeResult:
+    """A yes/no choice that reads the same without colour (a checkbox does not under NO_COLOR)."""
+    with Horizontal(classes="field"):
+        yield Label(label, classes="field-label")
+        yield Select([("no", False), ("yes", True)], value=False, allow_blank=False, compact=True, id=widget_id)
+    yield Static(f"  {hint}", classes="hint")
+
+
 def _shown_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -144,11 +152,10 @@ class WizardScreen(ModalScreen[WizardResult | None]):
                     yield Static("Tab moves between fields; the model field completes from the backend's list.",
                                  classes="hint")
                 with Vertical(id="tools", classes="wizard-step"):
-                    yield Checkbox("Command-line tool for every agent (run shell commands)", id="wiz-cli", compact=True)
-                    yield Checkbox("Filesystem MCP server (npx @modelcontextprotocol/server-filesystem)",
-                                   id="wiz-fs", compact=True)
+                    yield from _yes_no("wiz-cli", "Command line", "each agent can run shell commands")
+                    yield from _yes_no("wiz-fs", "Filesystem MCP", "npx @modelcontextprotocol/server-filesystem")
                 with Vertical(id="docker", classes="wizard-step"):
-                    yield Checkbox("Run commands in a Docker container per agent", id="wiz-docker", compact=True)
+                    yield from _yes_no("wiz-docker", "Use Docker", "commands run in one container per agent")
                     with Horizontal(classes="field"):
                         yield Label("Template", classes="field-label")
                         yield Select([(t, t) for t in core.DOCKER_TEMPLATES], value="python", allow_blank=False,
@@ -162,7 +169,7 @@ class WizardScreen(ModalScreen[WizardResult | None]):
                             yield Label(verdict.capitalize(), classes="field-label")
                             yield Select([(a, a) for a in core.ACTIONS], value=default, allow_blank=False,
                                          compact=True, id=f"wiz-{verdict}")
-                    yield Checkbox("Planning mode: block every irreversible call", id="wiz-planning", compact=True)
+                    yield from _yes_no("wiz-planning", "Planning mode", "block every irreversible call")
                 with Vertical(id="preview", classes="wizard-step"):
                     yield Static("", id="preview-problems")
                     yield TextArea("", language="yaml", read_only=True, id="wizard-preview", soft_wrap=False)
@@ -246,16 +253,16 @@ class WizardScreen(ModalScreen[WizardResult | None]):
                 rows.append((str(btype), model))
             self.choices.backends = rows
         elif name == "tools":
-            self.choices.command_line = self.query_one("#wiz-cli", Checkbox).value
-            self.choices.filesystem_mcp = self.query_one("#wiz-fs", Checkbox).value
+            self.choices.command_line = self.query_one("#wiz-cli", Select).value is True
+            self.choices.filesystem_mcp = self.query_one("#wiz-fs", Select).value is True
         elif name == "docker":
-            self.choices.docker = self.query_one("#wiz-docker", Checkbox).value
+            self.choices.docker = self.query_one("#wiz-docker", Select).value is True
             self.choices.template = str(self.query_one("#wiz-template", Select).value)
             self.choices.memory = self.query_one("#wiz-memory", Input).value.strip()
         elif name == "safety":
             self.choices.reversible = str(self.query_one("#wiz-reversible", Select).value)
             self.choices.irreversible = str(self.query_one("#wiz-irreversible", Select).value)
-            self.choices.planning_mode = self.query_one("#wiz-planning", Checkbox).value
+            self.choices.planning_mode = self.query_one("#wiz-planning", Select).value is True
             self._preview()
         return True
 

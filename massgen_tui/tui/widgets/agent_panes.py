@@ -49,7 +49,7 @@ AGENT_FIELDS = [
 ]
 
 EXECUTION_FIELDS = [
-    FieldSpec("backend.command_line_execution_mode", "Mode", "choice", choices=core.EXECUTION_MODES),
+    FieldSpec("backend.command_line_execution_mode", "Mode", "choice", choices=core.EXECUTION_MODES, default="local"),
     FieldSpec("backend.command_line_docker_image", "Image", placeholder="e.g. massgen/mcp-runtime:latest"),
     FieldSpec("backend.command_line_docker_dockerfile", "Dockerfile", placeholder="path, relative to the config"),
     FieldSpec("backend.command_line_docker_template", "Template", "choice", choices=core.DOCKER_TEMPLATES),
@@ -57,9 +57,9 @@ EXECUTION_FIELDS = [
     FieldSpec("backend.command_line_docker_cpu_limit", "CPUs", "number", placeholder="e.g. 2"),
     FieldSpec("backend.command_line_docker_pids_limit", "Pids limit", "int", placeholder="default 512"),
     FieldSpec("backend.command_line_docker_disk_limit", "Disk", placeholder="e.g. 1g"),
-    FieldSpec("backend.command_line_docker_network_mode", "Network", "choice", choices=core.NETWORK_MODES),
+    FieldSpec("backend.command_line_docker_network_mode", "Network", "choice", choices=core.NETWORK_MODES, default="none"),
     FieldSpec("backend.command_line_docker_timeout", "Timeout (s)", "number", placeholder="default 120"),
-    FieldSpec("backend.command_line_docker_read_only_root", "Read-only root", "bool"),
+    FieldSpec("backend.command_line_docker_read_only_root", "Read-only root", "bool", default="no"),
     FieldSpec("backend.command_line_allowed_commands", "Allowed cmds", "list", placeholder="regexes, comma-separated"),
     FieldSpec("backend.command_line_blocked_commands", "Blocked cmds", "list", placeholder="regexes, comma-separated"),
 ]
@@ -407,6 +407,7 @@ class McpPane(_PerAgentPane):
         self.servers: list[tuple[str, str]] = []
         self.server_selected = 0
         self._secret_keys: tuple[str, ...] = ()
+        self._secret_generation = 0
 
     def compose(self) -> ComposeResult:
         yield from self.compose_picker()
@@ -417,7 +418,7 @@ class McpPane(_PerAgentPane):
             with Vertical(id="server-main"):
                 yield Static("", id="server-name")
                 yield Form(SERVER_FIELDS, id="server-form")
-                yield Form([], id="secret-form")
+                yield Form([], id="secret-form-0", classes="secret-form")
 
     def load_agent(self) -> None:
         listing = self.query_one(ServerList)
@@ -439,7 +440,7 @@ class McpPane(_PerAgentPane):
         title = self.query_one("#server-name", Static)
         if not self.servers or self.session is None:
             form.display = False
-            self.query_one("#secret-form", Form).display = False
+            self.query_one(".secret-form", Form).display = False
             title.update("No MCP servers for this agent: press a in the list to add one." if self.agents
                          else "No agents: add one in the Agents section.")
             return
@@ -453,10 +454,11 @@ class McpPane(_PerAgentPane):
     def _load_secrets(self, location: str, server: Any) -> None:
         specs = _secret_specs(server)
         keys = tuple(s.key for s in specs)
-        old = self.query_one("#secret-form", Form)
+        old = self.query_one(".secret-form", Form)
         if keys != self._secret_keys:
             self._secret_keys = keys
-            new = Form(specs, id="secret-form")
+            self._secret_generation += 1
+            new = Form(specs, id=f"secret-form-{self._secret_generation}", classes="secret-form")
             old.remove()
             self.query_one("#server-main", Vertical).mount(new)
             new.display = bool(specs)

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from massgen_tui.tui.messages import FieldEdited
 
@@ -31,6 +31,7 @@ class FieldSpec:
     choices: Callable[[Any], Sequence[str]] | Sequence[str] = ()
     placeholder: str = ""
     suggestions: Callable[[Any], Sequence[str]] | None = None
+    default: str | None = None  # what the core uses when the key is absent (shown, never written)
 
 
 def location_of(base: str, key: str) -> str:
@@ -40,9 +41,7 @@ def location_of(base: str, key: str) -> str:
 
 
 def coerce(kind: Kind, raw: Any) -> Any:
-    if kind == "bool":
-        return bool(raw)
-    if kind == "choice":
+    if kind in ("bool", "choice"):
         return None if raw is Select.NULL or raw is None else raw
     text = str(raw).strip()
     if text == "":
@@ -98,10 +97,9 @@ class Form(VerticalScroll):
     def compose(self) -> ComposeResult:
         for number, spec in enumerate(self.specs):
             widget: Widget
-            if spec.kind == "bool":
-                widget = Checkbox(spec.label, compact=True, id=f"{self.id}-f{number}")
-            elif spec.kind == "choice":
-                widget = Select([], allow_blank=True, compact=True, prompt="(not set)", id=f"{self.id}-f{number}")
+            if spec.kind in ("choice", "bool"):  # bool as yes/no: readable without colour (NO_COLOR)
+                prompt = f"(not set: {spec.default})" if spec.default else "(not set)"
+                widget = Select([], allow_blank=True, compact=True, prompt=prompt, id=f"{self.id}-f{number}")
             else:
                 widget = Input(placeholder=spec.placeholder, password=spec.kind == "secret", compact=True,
                                id=f"{self.id}-f{number}")
@@ -111,7 +109,7 @@ class Form(VerticalScroll):
             note.display = False
             self.notes[spec.key] = note
             with FieldRow(classes="field"):
-                yield Label("" if spec.kind == "bool" else spec.label, classes="field-label")
+                yield Label(spec.label, classes="field-label")
                 yield widget
             yield note
 
@@ -130,15 +128,16 @@ class Form(VerticalScroll):
                 continue  # never fight the user's cursor
             value = get_value(data, self.location(spec.key))
             widget._loaded_base = base  # type: ignore[attr-defined]
-            with widget.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
-                if isinstance(widget, Select):
+            with widget.prevent(Input.Changed, Select.Changed):
+                if isinstance(widget, Select) and spec.kind == "bool":
+                    widget.set_options([("yes", True), ("no", False)])
+                    widget.value = value if isinstance(value, bool) else Select.NULL
+                elif isinstance(widget, Select):
                     choices = list(spec.choices(context) if callable(spec.choices) else spec.choices)
                     if value is not None and str(value) not in choices:
                         choices.append(str(value))
                     widget.set_options([(c, c) for c in choices])
                     widget.value = str(value) if value is not None else Select.NULL
-                elif isinstance(widget, Checkbox):
-                    widget.value = display("bool", value)
                 elif isinstance(widget, Input):
                     if spec.suggestions is not None:
                         widget.suggester = SuggestFromList(list(spec.suggestions(context)), case_sensitive=False)
@@ -158,7 +157,8 @@ class Form(VerticalScroll):
             widget.set_class(bool(found), "-invalid")
             if found:
                 first = found[0]
-                note.update(("✗ " if first.severity == "error" else "! ") + first.message)
+                hint = f" — {first.suggestion}" if getattr(first, "suggestion", None) else ""
+                note.update(("✗ " if first.severity == "error" else "! ") + first.message + hint)
                 note.set_class(first.severity == "error", "-error")
                 note.display = True
             else:
@@ -203,7 +203,3 @@ class Form(VerticalScroll):
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         self._edited(event.select, event.value)
-
-    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        event.stop()
-        self._edited(event.checkbox, event.value)

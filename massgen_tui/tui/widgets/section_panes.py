@@ -14,9 +14,9 @@ from massgen_tui.tui.session import ConfigSession
 from massgen_tui.tui.widgets.form import FieldSpec, Form
 
 SAFETY_FIELDS = [
-    FieldSpec("safety.defaults.reversible", "Reversible", "choice", choices=core.ACTIONS),
-    FieldSpec("safety.defaults.irreversible", "Irreversible", "choice", choices=core.ACTIONS),
-    FieldSpec("safety.planning_mode", "Planning mode (block irreversible)", "bool"),
+    FieldSpec("safety.defaults.reversible", "Reversible", "choice", choices=core.ACTIONS, default="allow"),
+    FieldSpec("safety.defaults.irreversible", "Irreversible", "choice", choices=core.ACTIONS, default="ask"),
+    FieldSpec("safety.planning_mode", "Planning mode", "bool", default="no"),
     FieldSpec("safety.approval_timeout_seconds", "Approval timeout", "number", placeholder="seconds, default 60"),
     FieldSpec("safety.trusted_servers", "Trusted servers", "list", placeholder="server names, comma-separated"),
 ]
@@ -26,7 +26,7 @@ UI_CHOICES = ("rich_terminal", "simple", "textual_terminal", "none")
 ORCHESTRATOR_FIELDS = [
     FieldSpec("orchestrator.snapshot_storage", "Snapshots", placeholder="directory for workspace snapshots"),
     FieldSpec("orchestrator.agent_temporary_workspace", "Temp workspaces", placeholder="directory"),
-    FieldSpec("orchestrator.context_paths", "Context paths", "list", placeholder="path:read, other:write"),
+    FieldSpec("orchestrator.context_paths", "Context paths", "list", placeholder="e.g. ../src:read, out:write"),
     FieldSpec("timeout_settings.orchestrator_timeout_seconds", "Timeout (s)", "int"),
     FieldSpec("ui.display_type", "UI display", "choice", choices=UI_CHOICES),
     FieldSpec("ui.logging_enabled", "Logging enabled", "bool"),

@@ -1,0 +1,82 @@
+"""Snapshots of every screen at 80x24 and 120x40 (pytest-textual-snapshot; no clock, no blink).
+
+Regenerate after an intended change with ``pytest tests/tui/test_snapshots.py --snapshot-update`` and
+look at the SVGs in ``__snapshots__/`` before committing them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+SIZES = [(80, 24), (120, 40)]
+
+BROKEN = """\
+agents:
+  - id: coder
+    backend:
+      type: claud
+      model: claude-sonnet-4-20250514
+      command_line_execution_mode: docker
+      command_line_docker_memory_limit: lots
+"""
+
+NO_SERVERS = """\
+agents:
+  - id: writer
+    backend:
+      type: openai
+      model: gpt-4o
+      cwd: missing_workspace
+"""
+
+SCREENS = {
+    "agents": [],
+    "mcp": ["ctrl+g", "enter", "down", "enter"],  # section, then pick agent a2 in the picker
+    "execution": ["ctrl+g", "ctrl+g"],
+    "safety_section": ["ctrl+g", "ctrl+g", "ctrl+g"],
+    "orchestrator": ["ctrl+g", "ctrl+g", "ctrl+g", "ctrl+g"],
+    "yaml": ["ctrl+y"],
+    "help": ["f1"],
+    "containers_tab": ["f3"],
+    "safety_tab": ["f4"],
+    "run_tab": ["f5"],
+    "save_diff": ["a", "ctrl+s"],
+    "quit_dialog": ["a", "ctrl+q"],
+    "light_theme": ["ctrl+t"],
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, make_app, screen: str, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(), press=SCREENS[screen], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_problems_marked(snap_compare, make_app, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(BROKEN), press=["enter", "tab"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_check_screen(snap_compare, make_app, size: tuple[int, int]) -> None:
+    async def wait_for_checks(pilot) -> None:
+        await pilot.press("ctrl+r")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if "done" in str(pilot.app.screen.query_one("#check-keys").render()):
+                break
+
+    assert snap_compare(make_app(NO_SERVERS), run_before=wait_for_checks, terminal_size=size)
+
+
+WIZARD_STEPS = {
+    "preset": [],
+    "backends": ["down", "down", "down", "enter", "enter"],  # preset "multi", keep its 3 agents
+    "preview": ["enter", "backspace", "2", "enter", "ctrl+n", "ctrl+n", "ctrl+n", "ctrl+n"],
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("step", list(WIZARD_STEPS))
+def test_wizard(snap_compare, make_app, step: str, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(text=None, wizard=True), press=WIZARD_STEPS[step], terminal_size=size)
