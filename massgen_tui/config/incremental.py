@@ -55,7 +55,7 @@ class IncrementalValidator:
         self.path = path
         self.environ = environ
         self._cache: OrderedDict[str, tuple[Any, int]] = OrderedDict()  # block text -> (parsed, line offset)
-        self.last_document: ConfigDocument | None = None
+        self.last_document: ConfigDocument | None = None  # read-only: its blocks are shared with the cache
         self.full_parses = 0
         self.block_parses = 0
 
