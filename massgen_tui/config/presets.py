@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,11 +12,19 @@ from massgen_tui.config.files import write_atomic
 
 
 def presets_dir() -> Path:
-    """``$MASSGEN_TUI_PRESETS`` or ``presets/`` beside the package."""
+    """``$MASSGEN_TUI_PRESETS``, else ``presets/`` of this checkout, else the installed copy
+    (``<prefix>/share/massgen-tui/presets``, put there by ``pip install .``)."""
     override = os.environ.get("MASSGEN_TUI_PRESETS")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "presets"
+    checkout = Path(__file__).resolve().parents[2] / "presets"
+    if checkout.is_dir():
+        return checkout
+    for prefix in (sys.prefix, sys.base_prefix):
+        installed = Path(prefix) / "share" / "massgen-tui" / "presets"
+        if installed.is_dir():
+            return installed
+    return checkout
 
 
 @dataclass(frozen=True)
