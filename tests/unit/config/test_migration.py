@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from massgen_tui.config import ConfigDocument, validate_text
 from massgen_tui.config.migration import MIGRATIONS, migrate_document
 
@@ -46,3 +48,21 @@ def test_migrations_are_idempotent_and_ordered() -> None:
     first = migrate_document(doc)
     second = migrate_document(ConfigDocument.from_text(first.after))
     assert first.changed and not second.changed
+
+
+def test_every_corpus_config_migrates_cleanly(corpus_dir: Path) -> None:
+    """Migrated corpus configs: still zero errors, no legacy warnings left, comments kept."""
+    from tests.unit.config.test_document import _block_comments
+
+    for path in sorted((corpus_dir / "massgen-configs").rglob("*.yaml")):
+        text = path.read_text()
+        report = migrate_document(ConfigDocument.from_text(text, path))
+        after = validate_text(report.after, environ={})
+        assert after.valid, (path, [d.format() for d in after.errors])
+        leftover = {d.code for d in after.warnings} & {"legacy-key", "mcp-security-level", "deprecated", "mcp-sse"}
+        assert not leftover, (path, leftover)
+        assert ConfigDocument.from_text(report.after).get("config_version") == 2
+        kept = report.after
+        lost = [c for c in _block_comments(text) if c not in kept]
+        # the Grok migration removes a search_parameters block: its own comments go with it
+        assert not lost or "grok" in path.name, (path, lost)
