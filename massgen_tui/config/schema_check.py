@@ -149,7 +149,7 @@ def check_schema(checker: Checker) -> None:
     for path, items in grouped.items():
         location = format_location(path)
         key = str(path[-1]) if path and isinstance(path[-1], str) else (
-            str(path[-2]) + "[]" if len(path) > 1 and isinstance(path[-2], str) else "")
+            f"{path[-2]}[{path[-1]}]" if len(path) > 1 and isinstance(path[-2], str) else "")
         specific = [item for item in items if item[0]["type"] not in _EXPECTED]
         err, value, _ = specific[0] if specific else items[0]
         if len(items) > 1 and not specific:
