@@ -23,12 +23,46 @@ def _strings(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tupl
         yield path, node
 
 
+def _backend_of(data: Any, path: tuple[str | int, ...]) -> Mapping[str, Any] | None:
+    """The backend mapping a value at ``path`` lies in, if any."""
+    if len(path) >= 3 and path[0] == "agents" and path[2] == "backend":
+        agents = data.get("agents")
+        if isinstance(agents, list) and isinstance(path[1], int) and path[1] < len(agents):
+            agent = agents[path[1]]
+            backend = agent.get("backend") if isinstance(agent, Mapping) else None
+            return backend if isinstance(backend, Mapping) else None
+    if len(path) >= 2 and path[0] == "agent" and path[1] == "backend":
+        agent = data.get("agent")
+        backend = agent.get("backend") if isinstance(agent, Mapping) else None
+        return backend if isinstance(backend, Mapping) else None
+    return None
+
+
 def check_placeholders(checker: Checker) -> None:
+    """``${VAR}`` as MassGen expands it: upper-case names from the environment, ``${cwd}`` from the
+    backend's ``cwd``; an unset or empty variable makes MassGen refuse to start the MCP server."""
     for path, text in _strings(checker.data):
+        location = format_location(path)
         for match in PLACEHOLDER.finditer(text):
             name, default = match.group(1), match.group(2)
-            if default is None and name not in checker.environ:
-                checker.warning(format_location(path), f"${{{name}}} is used but {name} is not set",
+            if name == "cwd" and default is None:
+                backend = _backend_of(checker.data, path)
+                if backend is None or "cwd" not in backend:
+                    checker.warning(location, "${cwd} is replaced with the backend's 'cwd', and this backend has none",
+                                    "add 'cwd: workspace' to the backend", code="env-placeholder")
+                continue
+            if default is not None:
+                checker.warning(location, f"MassGen does not expand ${{{name}:-...}} defaults; the text stays as written",
+                                f"write ${{{name}}} and export {name}", code="env-placeholder")
+                continue
+            if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
+                checker.warning(location, f"MassGen expands only upper-case names; ${{{name}}} stays as written",
+                                f"rename the variable to {name.upper()}", code="env-placeholder")
+                continue
+            value = checker.environ.get(name)
+            if value is None or not str(value).strip():
+                state = "is empty" if value is not None else "is not set"
+                checker.warning(location, f"${{{name}}} is used but {name} {state}",
                                 f"export {name}=... before running (or put it in a .env file MassGen loads)",
                                 code="env-unset")
 
