@@ -75,10 +75,17 @@ async def _mcp(agent: str, backend: Mapping[str, Any]) -> AsyncIterator[CheckRes
         return
     manager = ServerManager(specs, agent=agent)
     try:
-        try:
-            await asyncio.wait_for(manager.start(), MCP_START_TIMEOUT_S)
-        except TimeoutError:
-            pass
+        await asyncio.wait_for(manager.start(), MCP_START_TIMEOUT_S)
+    except TimeoutError:
+        pass
+    except BaseException:
+        # cancelled by the user (or failed): answer now and let the servers shut down in the background;
+        # closing a stdio server that ignores its stdin can take many seconds
+        task = asyncio.ensure_future(manager.aclose())
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+        raise
+    try:
         states = manager.status()
         for spec in specs:
             state = states.get(spec.name)
@@ -91,6 +98,9 @@ async def _mcp(agent: str, backend: Mapping[str, Any]) -> AsyncIterator[CheckRes
                 yield CheckResult(agent, f"mcp {spec.name}", "fail", reason)
     finally:
         await manager.aclose()
+
+
+_closing: set[asyncio.Future[None]] = set()
 
 
 def core_plain(value: Any) -> Any:

@@ -317,7 +317,7 @@ class WizardScreen(ModalScreen[WizardResult | None]):
         if not raw:
             self.notify("Type a file name to save to.", severity="error")
             return
-        path = Path(raw).expanduser()
+        path = Path(raw).expanduser().absolute()
         if save:
             if path.exists():
                 self.notify(f"{path.name} exists: choose another name (the wizard never overwrites).",
