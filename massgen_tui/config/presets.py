@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from massgen_tui.config.errors import ConfigError
 from massgen_tui.config.files import write_atomic
+from massgen_tui.resources import data_folder
 
 
 def presets_dir() -> Path:
-    """``$MASSGEN_TUI_PRESETS``, else ``presets/`` of this checkout, else the installed copy
-    (``<prefix>/share/massgen-tui/presets``, put there by ``pip install .``)."""
-    override = os.environ.get("MASSGEN_TUI_PRESETS")
-    if override:
-        return Path(override)
-    checkout = Path(__file__).resolve().parents[2] / "presets"
-    if checkout.is_dir():
-        return checkout
-    for prefix in (sys.prefix, sys.base_prefix):
-        installed = Path(prefix) / "share" / "massgen-tui" / "presets"
-        if installed.is_dir():
-            return installed
-    return checkout
+    """``$MASSGEN_TUI_PRESETS``, else ``presets/`` of this checkout, else the installed copy."""
+    return data_folder("presets", "MASSGEN_TUI_PRESETS")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from massgen_tui.docker.errors import ImageError
 from massgen_tui.docker.settings import TEMPLATES, DockerSettings
+from massgen_tui.resources import data_folder
 
 Progress = Callable[[str], None]
 SKIP_DIRS = {".git", "__pycache__", "node_modules", ".venv", ".mypy_cache", ".pytest_cache"}
@@ -24,11 +25,8 @@ BUILD_LABEL = "massgen-tui.build"
 
 
 def templates_dir() -> Path:
-    """dockerfiles/ of this checkout (or MASSGEN_TUI_DOCKERFILES)."""
-    override = os.environ.get("MASSGEN_TUI_DOCKERFILES")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "dockerfiles"
+    """``$MASSGEN_TUI_DOCKERFILES``, else dockerfiles/ of this checkout, else the installed copy."""
+    return data_folder("dockerfiles", "MASSGEN_TUI_DOCKERFILES")
 
 
 def template_dockerfile(name: str) -> Path:
