@@ -1,4 +1,8 @@
-"""``${VAR}`` placeholders in server specs, expanded from the environment at connect time."""
+"""``${VAR}`` placeholders in server specs, expanded at connect time.
+
+As MassGen does, config variables (``${cwd}``: the backend's workspace) are replaced first, then
+environment variables.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,14 @@ def placeholders_in(text: str) -> list[str]:
     return PLACEHOLDER.findall(text) if isinstance(text, str) else []
 
 
-def expand(text: str, *, server: str, where: str, environ: Mapping[str, str] | None = None) -> str:
+def expand(
+    text: str,
+    *,
+    server: str,
+    where: str,
+    environ: Mapping[str, str] | None = None,
+    variables: Mapping[str, str] | None = None,
+) -> str:
     """Replace every ``${VAR}`` in ``text``; an unset or empty variable is an :class:`MCPServerError`.
 
     ``where`` says which field held the placeholder (``env.API_KEY``, ``args[2]``) for the message.
@@ -27,6 +38,14 @@ def expand(text: str, *, server: str, where: str, environ: Mapping[str, str] | N
 
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
+        if variables and name in variables:
+            return variables[name]
+        if name == "cwd":
+            raise MCPServerError(
+                f"MCP server {server!r}: ${{cwd}} (used in {where}) stands for the agent's workspace, "
+                "but its backend sets no 'cwd'; add backend.cwd",
+                server=server,
+            )
         value = env.get(name)
         if value is None or not value.strip():
             state = "is empty" if value is not None else "is not set"

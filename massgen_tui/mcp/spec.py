@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from massgen_tui.mcp.errors import MCPServerError
@@ -46,6 +47,7 @@ class MCPServerSpec:
     tool_filter: ToolFilter = field(default_factory=ToolFilter)
     location: str = ""  # where the spec came from, e.g. "mcp_servers[1]"
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    variables: Mapping[str, str] = field(default_factory=dict)  # config variables: {"cwd": workspace}
 
     @property
     def identity(self) -> str:
@@ -61,7 +63,13 @@ class MCPServerSpec:
         """A copy with every ``${VAR}`` expanded; :class:`MCPServerError` names server and variable."""
 
         def x(value: str, where: str) -> str:
-            return expand(value, server=self.name, where=f"{self.location or self.name}.{where}", environ=environ)
+            return expand(
+                value,
+                server=self.name,
+                where=f"{self.location or self.name}.{where}",
+                environ=environ,
+                variables=self.variables,
+            )
 
         return replace(
             self,
@@ -81,6 +89,8 @@ class MCPServerSpec:
             return []
         backend_allowed = _names(backend.get("allowed_tools"), "allowed_tools")
         backend_excluded = _names(backend.get("exclude_tools"), "exclude_tools")
+        cwd = backend.get("cwd")
+        variables = {"cwd": str(Path(cwd).expanduser().resolve())} if isinstance(cwd, str) and cwd else {}
         entries: list[tuple[str, str | None, Any]] = []
         if isinstance(servers, Mapping):
             for key, value in servers.items():
@@ -103,7 +113,7 @@ class MCPServerSpec:
             if spec.name in seen:
                 raise MCPServerError(f"{location}: a second MCP server named {spec.name!r}", server=spec.name)
             seen.add(spec.name)
-            specs.append(spec)
+            specs.append(replace(spec, variables=variables) if variables else spec)
         return specs
 
     @classmethod

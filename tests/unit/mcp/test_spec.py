@@ -130,3 +130,22 @@ def test_corpus_configs_parse(corpus_dir) -> None:  # type: ignore[no-untyped-de
             for spec in specs:
                 assert spec.transport in {"stdio", "streamable-http", "sse"}
     assert parsed > 50
+
+
+def test_cwd_placeholder_is_the_backends_workspace_as_massgen_reads_it(tmp_path) -> None:
+    # From the corpus: tools/code-execution/multi_agent_playwright_automation.yaml
+    backend = {
+        "cwd": str(tmp_path / "workspace1"),
+        "mcp_servers": [{"name": "playwright", "type": "stdio", "command": "npx",
+                         "args": ["@playwright/mcp@latest", "--output-dir=${cwd}", "--user-data-dir=${cwd}/profile"]}],
+    }
+    (spec,) = MCPServerSpec.from_backend(backend)
+    resolved = spec.resolved(environ={})
+    assert resolved.args[1:] == (f"--output-dir={tmp_path / 'workspace1'}", f"--user-data-dir={tmp_path / 'workspace1'}/profile")
+    assert "${cwd}" in spec.identity  # stored decisions key on the config as written
+
+
+def test_cwd_placeholder_without_a_backend_cwd_names_the_fix() -> None:
+    (spec,) = MCPServerSpec.from_backend({"mcp_servers": {"pw": {"command": "npx", "args": ["--out=${cwd}"]}}})
+    with pytest.raises(MCPServerError, match=r"backend sets no 'cwd'"):
+        spec.resolved(environ={"cwd": "/ignored"})
