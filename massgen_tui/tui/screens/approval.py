@@ -109,6 +109,9 @@ class TuiApprover:
             return ApprovalDecision.deny(f"no answer within {req.timeout_s:g}s", decided_by="timeout")
 
     async def _request_here(self, req: ApprovalRequest) -> ApprovalDecision:
+        from textual._context import active_app
+
+        active_app.set(self.app)  # a task started from another thread has no app in its context
         asyncio.get_running_loop().call_soon(self.sync)
         try:
             return await self.queue.request(req)
@@ -189,6 +192,7 @@ class ApprovalScreen(ModalScreen[None]):
         self.approver = approver
         self.request = request
         self.apply_to_queued = False
+        self.arguments_text = ""
         self._ticker: Any = None
 
     def compose(self) -> ComposeResult:
@@ -231,8 +235,9 @@ class ApprovalScreen(ModalScreen[None]):
         for reason in c.reasons[:3]:
             verdict.append(f"\n • {reason}")
         self.query_one("#approval-verdict", Static).update(verdict)
+        self.arguments_text = pretty_arguments(request.arguments)
         self.query_one("#approval-args-text", Static).update(
-            Syntax(pretty_arguments(request.arguments), "json", theme="ansi_dark", word_wrap=True,
+            Syntax(self.arguments_text, "json", theme="ansi_dark", word_wrap=True,
                    background_color="default"))
         scopes = [s for s in request.scopes]
         words = "  ".join(f"{s}: {SCOPE_WORDS.get(s, s)}" for s in scopes)
