@@ -276,13 +276,19 @@ def _frames(chunks: Iterator[bytes]) -> Iterator[tuple[int, bytes]]:
 
 
 async def logs_stream(client: Any, container_id: str, *, follow: bool = True, tail: int | str = 200,
-                      interval: float = 0.05, max_batch: int = 5000) -> AsyncIterator[list[str]]:
-    """Lists of log lines (stdout and stderr), at most one list per ``interval`` seconds."""
+                      interval: float = 0.05, max_batch: int = 5000, timestamps: bool = False,
+                      since: float | None = None) -> AsyncIterator[list[str]]:
+    """Lists of log lines (stdout and stderr), at most one list per ``interval`` seconds.
+
+    ``timestamps`` prefixes each line with the engine's RFC 3339 time; ``since`` (Unix time) starts there."""
     api = client.api
     tty = bool(api.inspect_container(container_id)["Config"].get("Tty"))
 
     def produce(put: Callable[[Any], None], stop: threading.Event, closers: list[Any]) -> None:
-        params = {"stdout": 1, "stderr": 1, "follow": int(follow), "tail": str(tail), "timestamps": 0}
+        params: dict[str, Any] = {"stdout": 1, "stderr": 1, "follow": int(follow), "tail": str(tail),
+                                  "timestamps": int(timestamps)}
+        if since is not None:
+            params["since"] = str(int(since))
         response = api._get(api._url("/containers/{0}/logs", container_id), params=params, stream=True)
         api._raise_for_status(response)
         sock = api._get_raw_response_socket(response)
