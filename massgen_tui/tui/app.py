@@ -208,6 +208,15 @@ class MassGenApp(App[int]):
         """While a dialog is open its own keys win: the studio's actions step aside."""
         return not (action in self.STUDIO_ACTIONS and isinstance(self.screen, ModalScreen))
 
+    def action_command_palette(self) -> None:
+        """ctrl+p opens the palette and closes it again (Escape is never the only way out)."""
+        from textual.command import CommandPalette
+
+        if CommandPalette.is_open(self) and isinstance(self.screen, CommandPalette):
+            self.screen.dismiss()
+        else:
+            super().action_command_palette()
+
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#main", TabbedContent).active = tab
 

@@ -45,9 +45,16 @@ async def test_no_color_is_respected(make_app, monkeypatch: pytest.MonkeyPatch) 
 
 
 async def test_command_palette_runs_namespaced_commands(make_app) -> None:
+    from textual.command import CommandPalette
+
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("ctrl+p")  # the same key closes it: no Escape needed
+        await pilot.pause()
+        assert not isinstance(app.screen, CommandPalette)
         await pilot.press("ctrl+p", *"config: save")
         await pilot.pause(0.5)
         await pilot.press("enter")
@@ -173,3 +180,23 @@ async def test_check_can_be_cancelled(make_app) -> None:
         await pilot.pause(0.2)
         assert screen.worker.is_cancelled
         assert "cancelled" in "\n".join(line.text for line in screen.query_one(RichLog).lines)
+
+
+def test_heavy_modules_not_imported_for_the_first_frame(config_dir: Path) -> None:
+    import subprocess
+
+    (config_dir / "massgen.yaml").write_text("agents:\n  - id: a\n    backend: {type: openai, model: gpt-4o}\n")
+    script = (
+        "import asyncio, sys\n"
+        "from massgen_tui.tui.launch import build_app\n"
+        "async def main():\n"
+        "    app = build_app('massgen.yaml', blink=False)\n"
+        "    async with app.run_test(size=(80, 24)) as pilot:\n"
+        "        await pilot.pause()\n"
+        "        assert app.first_frame_at is not None\n"
+        "    heavy = sorted(m for m in ('docker', 'mcp', 'aiosqlite') if m in sys.modules)\n"
+        "    print('HEAVY', heavy)\n"
+        "asyncio.run(main())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=config_dir, capture_output=True, text=True, timeout=60)
+    assert "HEAVY []" in out.stdout, out.stdout + out.stderr

@@ -153,7 +153,7 @@ class ContainersPane(Vertical):
         return False
 
     def _rearm(self, delay: float) -> None:
-        self._timer = self.set_timer(delay, self._poll_due, name="containers-poll")
+        self._timer = self.set_timer(max(delay, 0.01), self._poll_due, name="containers-poll")
 
     def _poll_due(self) -> None:
         self._timer = None

@@ -5,6 +5,8 @@ Every dialog has a letter key for each choice: Escape is never the only way out 
 
 from __future__ import annotations
 
+import re
+
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
@@ -54,6 +56,22 @@ class QuitModal(ModalScreen[str]):
         self.dismiss(value)
 
 
+_KEY_VALUE = re.compile(r"^(?P<head>[-+ ]\s*(?:-\s+)?(?P<key>[\w.-]+):\s+)(?P<value>\S.*)$")
+
+
+def mask_secrets(diff: str) -> str:
+    """Hide values of secret-looking keys (tokens, API keys, passwords) in a diff shown on screen."""
+    from massgen_tui.config.export import PLACEHOLDER_ONLY, is_secret_key
+
+    out = []
+    for line in diff.splitlines(keepends=True):
+        match = _KEY_VALUE.match(line.rstrip("\n"))
+        if match and is_secret_key(match["key"]) and not PLACEHOLDER_ONLY.match(match["value"].strip("'\"")):
+            line = match["head"] + "••••••••" + ("\n" if line.endswith("\n") else "")
+        out.append(line)
+    return "".join(out)
+
+
 class DiffModal(ModalScreen[bool]):
     """What a save will change on disk; y writes, n goes back."""
 
@@ -73,7 +91,8 @@ class DiffModal(ModalScreen[bool]):
                 yield Static(Text(self.problems, style="yellow"), classes="dialog-body")
             with VerticalScroll(id="diff-view"):
                 if self.diff:
-                    yield Static(Syntax(self.diff, "diff", theme="ansi_dark", word_wrap=True), id="diff-text")
+                    yield Static(Syntax(mask_secrets(self.diff), "diff", theme="ansi_dark", word_wrap=True),
+                                 id="diff-text")
                 else:
                     yield Static("No changes: the file on disk already holds this text.", id="diff-text")
             yield Static("[b]y[/] write file    [b]n[/] cancel    ↑↓ scroll", classes="dialog-keys")
