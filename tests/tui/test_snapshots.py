@@ -80,3 +80,24 @@ WIZARD_STEPS = {
 @pytest.mark.parametrize("step", list(WIZARD_STEPS))
 def test_wizard(snap_compare, make_app, step: str, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(text=None, wizard=True), press=WIZARD_STEPS[step], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_recover_draft_dialog(snap_compare, make_app, config_dir, monkeypatch, size: tuple[int, int]) -> None:
+    import time
+
+    from massgen_tui.tui.session import DraftStore
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    app = make_app()
+    store = DraftStore(config_dir / "drafts")
+    store.save(app.session.path, app.session.text.replace("id: a2", "id: recovered"))
+    draft = store.load(app.session.path)
+    payload = draft.file.read_text().replace(str(draft.saved_at), "1767225600.0")  # 2026-01-01 00:00 UTC
+    draft.file.write_text(payload)
+    try:
+        assert snap_compare(app, terminal_size=size)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
