@@ -84,10 +84,14 @@ class ConfigSession:
         """Write one value from a form; ``None`` (or an empty list) removes the key."""
         self._require_doc()
         assert self.doc is not None
-        if value is None or value == []:
-            core.delete(self.doc, location)
-        else:
-            core.set_value(self.doc, location, value)
+        try:
+            if value is None or value == []:
+                core.delete(self.doc, location)
+            else:
+                core.set_value(self.doc, location, value)
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+            self._parsed_version = -1
+            raise ConfigError(f"cannot set {location}: {exc}; fix it in the YAML tab") from exc
         self._regenerate()
 
     def delete(self, location: str) -> None:
@@ -104,13 +108,21 @@ class ConfigSession:
         """
         self._require_doc()
         assert self.doc is not None
-        change(self.data)
-        self.doc.set_value(touched, core.get_value(self.data, touched))
+        try:
+            change(self.data)
+            self.doc.set_value(touched, core.get_value(self.data, touched))
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError, ConfigError) as exc:
+            self._parsed_version = -1  # drop the half-changed parse: the text was not touched
+            raise ConfigError(f"cannot change {touched}: it does not have the shape this edit needs "
+                              f"({exc}); fix it in the YAML tab") from exc
         self._regenerate()
 
     def _require_doc(self) -> None:
         if self.doc is None:
             raise ConfigError("the YAML has a syntax error: fix it in the YAML tab before editing forms")
+        if not isinstance(self.doc.data, dict):
+            raise ConfigError("the config is not a mapping of keys (agents:, orchestrator: ...): "
+                              "fix it in the YAML tab before editing forms")
 
     def _regenerate(self) -> None:
         assert self.doc is not None

@@ -200,3 +200,30 @@ def test_heavy_modules_not_imported_for_the_first_frame(config_dir: Path) -> Non
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=config_dir, capture_output=True, text=True, timeout=60)
     assert "HEAVY []" in out.stdout, out.stdout + out.stderr
+
+
+ODD_DOCUMENTS = {
+    "syntax_error": "agents:\n  - id: a\n    backend: {type: openai\n",
+    "list_root": "- a\n- b\n",
+    "agents_is_a_map": "agents:\n  x: 1\n",
+    "single_agent_form": "agent:\n  id: solo\n  backend:\n    type: openai\n    model: gpt-4o\n",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("name", list(ODD_DOCUMENTS))
+async def test_odd_documents_never_crash(make_app, name: str) -> None:
+    app = make_app(ODD_DOCUMENTS[name])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        keys = ["a", "c", "K", "x", "ctrl+g", "tab", "a", *["ctrl+g"] * 5, "ctrl+e", "enter", "ctrl+r", "q",
+                "ctrl+s", "n"]
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+        assert app.is_running  # an unhandled exception would have stopped the app
+        assert app.diagnostics or name in ("single_agent_form", "empty")
+    if name == "single_agent_form":  # adding an agent turned `agent:` into an `agents:` list
+        assert [e.id for e in app.session.doc.agent_entries()] == ["solo", "agent_2"]
+    if name == "agents_is_a_map":  # refused with a message, text untouched
+        assert app.session.text == ODD_DOCUMENTS[name]

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from massgen_tui.config import ConfigError
 from massgen_tui.tui import config_access as core
 from massgen_tui.tui.keymap import AGENT_LIST_BINDINGS, SERVER_LIST_BINDINGS
 from massgen_tui.tui.messages import StructureEdited
@@ -208,10 +209,14 @@ class AgentsPane(Horizontal):
 
     # ---- list operations (the app applies them to the session and refreshes)
     def _mutate(self, description: str, change) -> None:  # type: ignore[no-untyped-def]
-        if self.session is None or self.session.doc is None:
-            self.app.notify("Fix the YAML syntax error first (YAML tab).", severity="error")
+        if self.session is None:
             return
-        self.session.mutate(change, "agents")
+        try:
+            self.session.mutate(change, "agents")
+        except ConfigError as exc:
+            self.app.notify(str(exc), severity="error", timeout=8)
+            self.load(self.session)
+            return
         self.post_message(StructureEdited(description))
 
     def action_add_agent(self) -> None:
@@ -283,6 +288,9 @@ def _agents_list(data: Any) -> Any:
     """The ``agents`` list, converting a single ``agent:`` mapping into a list first."""
     from ruamel.yaml.comments import CommentedSeq
 
+    if "agents" in data and not isinstance(data["agents"], list):
+        raise ConfigError("agents: must be a list of agents (- id: ...), not a "
+                          f"{type(data['agents']).__name__}; fix it in the YAML tab")
     if not isinstance(data.get("agents"), list):
         agents = CommentedSeq()
         if isinstance(data.get("agent"), dict):
@@ -501,6 +509,13 @@ class McpPane(_PerAgentPane):
         if self.session is None or not self.agents or self.session.doc is None:
             self.app.notify("Add an agent first (and fix any YAML syntax error).", severity="error")
             return
+        try:
+            self._add_server()
+        except ConfigError as exc:
+            self.app.notify(str(exc), severity="error", timeout=8)
+
+    def _add_server(self) -> None:
+        assert self.session is not None
         from ruamel.yaml.comments import CommentedMap
 
         agent_location = self.agents[self.selected][0]
@@ -530,6 +545,10 @@ class McpPane(_PerAgentPane):
         if self.session is None or not self.servers:
             return
         location, name = self.servers[self.server_selected]
-        self.session.delete(location)
+        try:
+            self.session.delete(location)
+        except ConfigError as exc:
+            self.app.notify(str(exc), severity="error", timeout=8)
+            return
         self.server_selected = max(0, self.server_selected - 1)
         self.post_message(StructureEdited(f"removed MCP server {name}"))
