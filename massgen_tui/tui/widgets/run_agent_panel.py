@@ -101,11 +101,13 @@ class AgentPanel(Vertical):
         self.lines_written = 0
 
     def compose(self) -> ComposeResult:
-        log = RichLog(max_lines=MAX_LINES, wrap=True, markup=False, highlight=False, auto_scroll=True,
+        log = RichLog(max_lines=MAX_LINES, min_width=10, wrap=True, markup=False, highlight=False, auto_scroll=True,
                       classes="run-agent-log")
         log.can_focus = True
         yield log
-        yield Static("", classes="run-agent-partial")
+        partial = Static("", classes="run-agent-partial")
+        partial.display = False
+        yield partial
 
     def on_mount(self) -> None:
         self.border_title = f"{self.agent_id}" + (f" · {self.model}" if self.model else "")
@@ -130,7 +132,9 @@ class AgentPanel(Vertical):
         if self._partial:
             self._write(self._partial)
             self._partial = ""
-            self.query_one(".run-agent-partial", Static).update("")
+            partial = self.query_one(".run-agent-partial", Static)
+            partial.update("")
+            partial.display = False
 
     def _text(self, text: str) -> None:
         buffer = self._partial + text
@@ -138,7 +142,9 @@ class AgentPanel(Vertical):
         for line in lines:
             self._write(line)
         self._partial = rest
-        self.query_one(".run-agent-partial", Static).update(rest[-MAX_LINE_CHARS:])
+        partial = self.query_one(".run-agent-partial", Static)
+        partial.update(rest[-MAX_LINE_CHARS:])
+        partial.display = bool(rest)
 
     def _command_output(self, event: ev.CommandOutput) -> None:
         self._streamed_calls.add(event.call_id)

@@ -43,6 +43,4 @@ class CostBar(Static):
         if state.agents:
             line.append(f" · tokens {tokens(state.input_tokens)} in / {tokens(state.output_tokens)} out")
             line.append(f" · {money(state.cost_usd)}", style="bold" if state.cost_usd else "dim")
-            per_agent = [f"{a.id} {tokens(a.input_tokens + a.output_tokens)}" for a in state.agents.values()]
-            line.append("  (" + ", ".join(per_agent) + ")", style="dim")
         self.update(line)

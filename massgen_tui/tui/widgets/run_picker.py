@@ -45,7 +45,10 @@ class SavedRunsPicker(ModalScreen[Path | None]):
             yield options
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        options = self.query_one(OptionList)
+        if options.option_count:
+            options.highlighted = 0
+        options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(Path(event.option.id) if event.option.id else None)

@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from massgen_tui.tui.run_controller import RunState
 from massgen_tui.tui.widgets.run_agent_panel import short
+from massgen_tui.tui.widgets.run_cost import tokens
 
 STATE_STYLE = {
     "waiting": "dim", "thinking": "cyan", "tool": "blue", "answered": "magenta", "voted": "green",
@@ -30,6 +31,7 @@ class VotesView(Static):
         table.add_column("State", no_wrap=True, max_width=12)
         table.add_column("Answer", ratio=3, no_wrap=True, overflow="ellipsis")
         table.add_column("Vote", ratio=2, no_wrap=True, overflow="ellipsis")
+        table.add_column("Tokens", no_wrap=True, justify="right")
         for agent in state.agents.values():
             mark = "★ " if state.presenter == agent.id else ""
             votes = f" ({agent.votes_received}✓)" if agent.votes_received else ""
@@ -38,5 +40,6 @@ class VotesView(Static):
             vote = Text(f"→ {agent.voted_for}" + (f": {short(agent.vote_reason, 120)}" if agent.vote_reason else ""),
                         style="green") if agent.voted_for else Text("—", style="dim")
             table.add_row(Text(mark + agent.id + votes, style="bold"),
-                          Text(agent.status, style=STATE_STYLE.get(agent.status, "")), answer, vote)
+                          Text(agent.status, style=STATE_STYLE.get(agent.status, "")), answer, vote,
+                          Text(tokens(agent.input_tokens + agent.output_tokens), style="dim"))
         self.update(table)

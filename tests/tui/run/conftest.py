@@ -73,7 +73,8 @@ def make_host(run_env: Path) -> Callable[..., RunHost]:
         path = run_env / "team.yaml"
         path.write_text(config_text, encoding="utf-8")
         view = RunView(config=lambda: load_document(path),
-                       options=lambda: RunOptions(runs_dir=run_env / "runs", max_turns=8),
+                       options=lambda: RunOptions(runs_dir=run_env / "runs", max_turns=8,
+                                                  store_path=run_env / "store.db"),
                        runs_dir=run_env / "runs", frozen_times=frozen_times)
         app = RunHost(view)
         app.animation_level = "none"

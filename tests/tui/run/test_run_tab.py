@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, RichLog
 
@@ -88,3 +89,100 @@ async def test_empty_task_is_refused(make_host, llm) -> None:
         assert "type the task" in str(app.query_one("#run-problems").render())
         assert app.focused is app.query_one("#run-task")
     assert llm.requests == []
+
+
+async def test_cancel_by_key_stops_the_commands_and_saves_cancelled(make_host, run_env: Path) -> None:
+    import json
+
+    from tests.integration.agents.scripts import coordinating
+    from tests.support.fake_llm import FakeLLM
+    from tests.tui.run.conftest import KEY
+
+    with FakeLLM(coordinating(lambda who: "sleep 30"), api_key=KEY) as server:
+        app = make_host(team_config(server.base_url, [("a1", "Alpha"), ("a2", "Beta")]))
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = app.query_one(RunView)
+            await type_task(pilot, "wait a long time")
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: all(a.status == "tool" for a in view.state.agents.values())
+                             and len(view.state.agents) == 2)
+            assert "sleep 30" in panel_text(view, "a1")
+            started = asyncio.get_running_loop().time()
+            await pilot.press("ctrl+c")
+            await wait_until(pilot, lambda: view.controller.finished and view.state.status == "cancelled", 15)
+            assert asyncio.get_running_loop().time() - started < 10  # the sleeps were killed, not waited for
+            await pilot.pause(0.1)
+            assert "cancelled" in str(app.query_one("#run-cost").render())
+            assert not view.running
+            # ctrl+c without a run is no longer the cancel key (the binding steps aside).
+            assert view.check_action("cancel_run", ()) is False
+    saved = list((run_env / "runs").glob("*.json"))
+    assert len(saved) == 1 and json.loads(saved[0].read_text())["status"] == "cancelled"
+
+
+async def test_reopen_a_saved_run_by_keys(make_host, llm, run_env: Path) -> None:
+    import shutil
+
+    runs = run_env / "runs"
+    runs.mkdir()
+    shutil.copy(Path(__file__).parent / "data" / "saved_run.json", runs / "20260101-120000-fixed0.json")
+    (runs / "broken.json").write_text("{not json")  # skipped by the list, not fatal
+    app = make_host(team_config(llm.base_url, [("a1", "Alpha"), ("a2", "Beta")]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(RunView)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert app.screen.query_one("#run-picker-list").option_count == 1
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert view.replay is not None and view.controller is None
+        assert app.query_one("#run-task", Input).value == "compute 6*7 and report it"
+        assert "read-only" in str(app.query_one("#run-cost").render())
+        assert "beta-42" in panel_text(view, "a2") and "voted for a1" in panel_text(view, "a2")
+        assert view.state.final_answer.startswith("FINAL by Alpha: 6*7 = 42.")
+        assert view.state.agents["a1"].votes_received == 2
+        # The picker closes with q as well as escape, choosing nothing.
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+    assert llm.requests == []  # a replay calls no model
+
+
+@pytest.mark.parametrize("key", ["a", "d"])
+async def test_a_gated_tool_waits_for_the_person_in_the_run_tab(key: str, make_host, run_env: Path) -> None:
+    import json
+
+    from tests.support.fake_llm import FakeLLM, FakeRequest, Reply
+    from tests.support.mcp_servers import read_record, toolbox_stdio
+    from tests.tui.run.conftest import KEY
+
+    record = run_env / "toolbox.jsonl"
+
+    def respond(request: FakeRequest) -> Reply:
+        if request.turn == 0:
+            return Reply(text="Writing the note.", tool_calls=[("mcp__toolbox__write_note", {"title": "report"})])
+        return Reply(text="done: " + " | ".join(request.tool_results))
+
+    with FakeLLM(respond, api_key=KEY) as server:
+        config = {"agent": {"id": "solo", "backend": {
+            "type": "chatcompletion", "model": "fake-model", "base_url": server.base_url, "api_key_env": "FAKE_LLM_KEY",
+            "mcp_servers": [toolbox_stdio("toolbox", record)]}},
+            "safety": {"defaults": {"reversible": "allow", "irreversible": "ask"}, "approval_timeout_seconds": 60}}
+        app = make_host(json.dumps(config))
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = app.query_one(RunView)
+            await type_task(pilot, "write the report note")
+            await pilot.press("enter")
+            approvals = app.query_one("#run-approvals")
+            await wait_until(pilot, lambda: approvals.display and approvals.option_count == 1)
+            assert app.focused is approvals  # keys go to the list at once
+            assert read_record(record) == [] or all(r["tool"] != "write_note" for r in read_record(record))
+            await pilot.press(key)
+            await wait_until(pilot, lambda: view.controller.finished and view.state.status == "completed")
+            assert not approvals.display
+            text = panel_text(view, "solo")
+            assert "⚙ toolbox/write_note" in text and ("✓ ok" if key == "a" else "⊘ denied") in text
+    written = [r for r in read_record(record) if r["tool"] == "write_note"]
+    assert bool(written) == (key == "a")  # the person's answer decided whether the server saw the call
