@@ -7,7 +7,8 @@
 * the final answer appears when an agent presented it; tokens and cost stay in the line under the task;
 * ctrl+c cancels a running run (ctrl+c copies as usual when no run is going);
 * ctrl+l lists saved runs and reopens one read-only (replayed from its transcript);
-* tool calls the safety policy asks about wait in a list above the panels: a / s / d answer them.
+* tool calls the safety policy asks about go to the app's approval dialog (part 2's ``TuiApprover``);
+  with a bare ``ApprovalQueue`` as approver they wait in a list above the panels: a / s / d answer them.
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ class RunView(Vertical):
                  approver: Callable[[], Any] | None = None, runs_dir: Path | None = None,
                  frozen_times: bool = False, id: str | None = "run-view"):
         """``config`` gives the document to run (default: the app's config session, as edited);
-        ``options`` makes the ``RunOptions``; ``approver`` makes the approver for a run (default: an
-        ``ApprovalQueue`` answered in this tab); ``frozen_times`` hides times (screenshots)."""
+        ``options`` makes the ``RunOptions``; ``approver`` makes the approver for a run (default: the
+        app's approval dialog; see :meth:`_make_approver`); ``frozen_times`` hides times (screenshots)."""
         super().__init__(id=id)
         self._config = config
         self._options = options
@@ -73,6 +74,7 @@ class RunView(Vertical):
         self.approvals: Any = None  # the ApprovalQueue this tab answers (None when another screen does)
         self.replay: Any = None  # the RunRecord shown read-only
         self.panels: dict[str, AgentPanel] = {}
+        self._dialog_approver: Any = None
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -210,13 +212,23 @@ class RunView(Vertical):
             first.log_widget.focus()
 
     def _make_approver(self) -> Any:
-        if self._approver is not None:
-            self.approvals = None
-            return self._approver()
+        """The approver for a new run. Default: the app's approval dialog (``TuiApprover``: the app's
+        own ``approver`` when it has one, else one made for this tab). A factory that returns a bare
+        ``ApprovalQueue`` makes this tab answer the requests itself (the list above the panels)."""
         from massgen_tui.safety import ApprovalQueue
 
-        self.approvals = ApprovalQueue()
-        return self.approvals
+        if self._approver is not None:
+            approver = self._approver()
+        else:
+            approver = getattr(self.app, "approver", None)
+            if approver is None or not hasattr(approver, "request"):
+                if self._dialog_approver is None:
+                    from massgen_tui.tui.screens.approval import TuiApprover
+
+                    self._dialog_approver = TuiApprover(self.app)
+                approver = self._dialog_approver
+        self.approvals = approver if isinstance(approver, ApprovalQueue) else None
+        return approver
 
     def action_cancel_run(self) -> None:
         if self.controller is not None and self.running:

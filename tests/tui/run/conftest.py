@@ -69,13 +69,13 @@ class RunHost(App[None]):
 
 @pytest.fixture
 def make_host(run_env: Path) -> Callable[..., RunHost]:
-    def make(config_text: str, *, frozen_times: bool = True) -> RunHost:
+    def make(config_text: str, *, frozen_times: bool = True, approver: Callable[[], object] | None = None) -> RunHost:
         path = run_env / "team.yaml"
         path.write_text(config_text, encoding="utf-8")
         view = RunView(config=lambda: load_document(path),
                        options=lambda: RunOptions(runs_dir=run_env / "runs", max_turns=8,
                                                   store_path=run_env / "store.db"),
-                       runs_dir=run_env / "runs", frozen_times=frozen_times)
+                       runs_dir=run_env / "runs", frozen_times=frozen_times, approver=approver)
         app = RunHost(view)
         app.animation_level = "none"
         return app

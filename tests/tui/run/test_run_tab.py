@@ -150,27 +150,36 @@ async def test_reopen_a_saved_run_by_keys(make_host, llm, run_env: Path) -> None
     assert llm.requests == []  # a replay calls no model
 
 
-@pytest.mark.parametrize("key", ["a", "d"])
-async def test_a_gated_tool_waits_for_the_person_in_the_run_tab(key: str, make_host, run_env: Path) -> None:
+def gated_config(base_url: str, record: Path) -> str:
     import json
 
-    from tests.support.fake_llm import FakeLLM, FakeRequest, Reply
-    from tests.support.mcp_servers import read_record, toolbox_stdio
+    from tests.support.mcp_servers import toolbox_stdio
+
+    return json.dumps({"agent": {"id": "solo", "backend": {
+        "type": "chatcompletion", "model": "fake-model", "base_url": base_url, "api_key_env": "FAKE_LLM_KEY",
+        "mcp_servers": [toolbox_stdio("toolbox", record)]}},
+        "safety": {"defaults": {"reversible": "allow", "irreversible": "ask"}, "approval_timeout_seconds": 60}})
+
+
+def write_note_then_report(request):  # type: ignore[no-untyped-def]
+    from tests.support.fake_llm import Reply
+
+    if request.turn == 0:
+        return Reply(text="Writing the note.", tool_calls=[("mcp__toolbox__write_note", {"title": "report"})])
+    return Reply(text="done: " + " | ".join(request.tool_results))
+
+
+@pytest.mark.parametrize("key", ["a", "d"])
+async def test_a_gated_tool_waits_for_the_person_in_the_run_tab(key: str, make_host, run_env: Path) -> None:
+    """With a bare ApprovalQueue as approver the tab lists the request and answers it (a / d)."""
+    from massgen_tui.safety import ApprovalQueue
+    from tests.support.fake_llm import FakeLLM
+    from tests.support.mcp_servers import read_record
     from tests.tui.run.conftest import KEY
 
     record = run_env / "toolbox.jsonl"
-
-    def respond(request: FakeRequest) -> Reply:
-        if request.turn == 0:
-            return Reply(text="Writing the note.", tool_calls=[("mcp__toolbox__write_note", {"title": "report"})])
-        return Reply(text="done: " + " | ".join(request.tool_results))
-
-    with FakeLLM(respond, api_key=KEY) as server:
-        config = {"agent": {"id": "solo", "backend": {
-            "type": "chatcompletion", "model": "fake-model", "base_url": server.base_url, "api_key_env": "FAKE_LLM_KEY",
-            "mcp_servers": [toolbox_stdio("toolbox", record)]}},
-            "safety": {"defaults": {"reversible": "allow", "irreversible": "ask"}, "approval_timeout_seconds": 60}}
-        app = make_host(json.dumps(config))
+    with FakeLLM(write_note_then_report, api_key=KEY) as server:
+        app = make_host(gated_config(server.base_url, record), approver=ApprovalQueue)
         async with app.run_test(size=(80, 24)) as pilot:
             view = app.query_one(RunView)
             await type_task(pilot, "write the report note")
@@ -186,3 +195,28 @@ async def test_a_gated_tool_waits_for_the_person_in_the_run_tab(key: str, make_h
             assert "⚙ toolbox/write_note" in text and ("✓ ok" if key == "a" else "⊘ denied") in text
     written = [r for r in read_record(record) if r["tool"] == "write_note"]
     assert bool(written) == (key == "a")  # the person's answer decided whether the server saw the call
+
+
+@pytest.mark.parametrize("key", ["y", "n"])
+async def test_a_gated_tool_asks_in_the_approval_dialog_by_default(key: str, make_host, run_env: Path) -> None:
+    """The default approver is the app's approval dialog (TuiApprover): it pops up over the Run tab."""
+    from massgen_tui.tui.screens.approval import ApprovalScreen
+    from tests.support.fake_llm import FakeLLM
+    from tests.support.mcp_servers import read_record
+    from tests.tui.run.conftest import KEY
+
+    record = run_env / "toolbox.jsonl"
+    with FakeLLM(write_note_then_report, api_key=KEY) as server:
+        app = make_host(gated_config(server.base_url, record))
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = app.query_one(RunView)
+            await type_task(pilot, "write the report note")
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+            assert not app.screen.query("#run-approvals")  # the tab's own list stays out of it
+            await pilot.press(key)
+            await wait_until(pilot, lambda: view.controller.finished and view.state.status == "completed")
+            text = panel_text(view, "solo")
+            assert ("✓ ok" if key == "y" else "⊘ denied") in text
+    written = [r for r in read_record(record) if r["tool"] == "write_note"]
+    assert bool(written) == (key == "y")
