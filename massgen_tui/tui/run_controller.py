@@ -51,18 +51,24 @@ class ApprovalsChanged(Message):
 
 # ---------------------------------------------------------------------------------------------- batching
 def coalesce(events: Iterable[ev.RunEvent]) -> list[ev.RunEvent]:
-    """Merge runs of ``TextDelta`` of one agent and ``CommandOutput`` of one call and stream."""
+    """Merge text deltas of one agent, and output chunks of one command and stream, as long as no
+    other event of that agent comes between them (other agents' events may: each agent has its own
+    panel, so the order of one agent's events is all that matters)."""
     out: list[ev.RunEvent] = []
+    last_of: dict[str | None, int] = {}  # agent -> index in out of its latest event
     for event in events:
-        last = out[-1] if out else None
-        if isinstance(event, ev.TextDelta) and isinstance(last, ev.TextDelta) and last.agent == event.agent:
-            out[-1] = ev.TextDelta(agent=last.agent, at=event.at, text=last.text + event.text)
-        elif (isinstance(event, ev.CommandOutput) and isinstance(last, ev.CommandOutput)
-              and (last.agent, last.call_id, last.stream) == (event.agent, event.call_id, event.stream)):
-            out[-1] = ev.CommandOutput(agent=last.agent, at=event.at, call_id=last.call_id, stream=last.stream,
-                                       text=last.text + event.text)
-        else:
-            out.append(event)
+        index = last_of.get(event.agent)
+        last = out[index] if index is not None else None
+        if isinstance(event, ev.TextDelta) and isinstance(last, ev.TextDelta) and event.agent is not None:
+            out[index] = ev.TextDelta(agent=last.agent, at=event.at, text=last.text + event.text)  # type: ignore[index]
+            continue
+        if (isinstance(event, ev.CommandOutput) and isinstance(last, ev.CommandOutput)
+                and (last.call_id, last.stream) == (event.call_id, event.stream)):
+            out[index] = ev.CommandOutput(agent=last.agent, at=event.at, call_id=last.call_id,  # type: ignore[index]
+                                          stream=last.stream, text=last.text + event.text)
+            continue
+        last_of[event.agent] = len(out)
+        out.append(event)
     return out
 
 

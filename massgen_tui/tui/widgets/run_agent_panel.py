@@ -13,7 +13,8 @@ import re
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import RichLog, Static
+from textual.widget import Widget
+from textual.widgets import RichLog
 
 from massgen_tui.agents import events as ev
 
@@ -83,6 +84,23 @@ def describe_call(tool: str, arguments: dict[str, object]) -> Text:
     return Text.assemble(("⚙ ", "bold blue"), (f"{tool} ", "bold blue"), (short(arguments), "dim"))
 
 
+class PartialLine(Widget):
+    """The line the model is still writing: one row, redrawn without a layout pass."""
+
+    def __init__(self) -> None:
+        super().__init__(classes="run-agent-partial")
+        self.text = ""
+
+    def render(self) -> Text:
+        return Text(self.text[-MAX_LINE_CHARS:], no_wrap=True, overflow="ellipsis") if self.text \
+            else Text("")
+
+    def set_text(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.refresh()
+
+
 class AgentPanel(Vertical):
     """Streams one agent. ``frozen_times`` hides durations (for deterministic screenshots)."""
 
@@ -105,9 +123,7 @@ class AgentPanel(Vertical):
                       classes="run-agent-log")
         log.can_focus = True
         yield log
-        partial = Static("", classes="run-agent-partial")
-        partial.display = False
-        yield partial
+        yield PartialLine()
 
     def on_mount(self) -> None:
         self.border_title = f"{self.agent_id}" + (f" · {self.model}" if self.model else "")
@@ -122,6 +138,8 @@ class AgentPanel(Vertical):
         self.border_subtitle = status + (f": {detail}" if detail else "")
         self.set_class(status == "stopped", "-stopped")
         self.set_class(status == "presenting", "-presenting")
+        if self.is_mounted:  # the streaming row is only needed while the agent can still write
+            self.query_one(PartialLine).display = status not in ("done", "stopped")
 
     # -- writing ---------------------------------------------------------------------------------
     def _write(self, text: Text | str) -> None:
@@ -132,9 +150,7 @@ class AgentPanel(Vertical):
         if self._partial:
             self._write(self._partial)
             self._partial = ""
-            partial = self.query_one(".run-agent-partial", Static)
-            partial.update("")
-            partial.display = False
+            self.query_one(PartialLine).set_text("")
 
     def _text(self, text: str) -> None:
         buffer = self._partial + text
@@ -142,9 +158,7 @@ class AgentPanel(Vertical):
         for line in lines:
             self._write(line)
         self._partial = rest
-        partial = self.query_one(".run-agent-partial", Static)
-        partial.update(rest[-MAX_LINE_CHARS:])
-        partial.display = bool(rest)
+        self.query_one(PartialLine).set_text(rest)
 
     def _command_output(self, event: ev.CommandOutput) -> None:
         self._streamed_calls.add(event.call_id)

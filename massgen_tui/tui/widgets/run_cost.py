@@ -27,6 +27,7 @@ class CostBar(Static):
     def __init__(self, *, frozen_times: bool = False) -> None:
         super().__init__("", id="run-cost")
         self.frozen_times = frozen_times
+        self._shown: Text | None = None
 
     def show(self, state: RunState, *, replay: bool = False) -> None:
         line = Text()
@@ -43,4 +44,6 @@ class CostBar(Static):
         if state.agents:
             line.append(f" · tokens {tokens(state.input_tokens)} in / {tokens(state.output_tokens)} out")
             line.append(f" · {money(state.cost_usd)}", style="bold" if state.cost_usd else "dim")
-        self.update(line)
+        if line != self._shown:  # no layout pass when nothing changed
+            self._shown = line
+            self.update(line)

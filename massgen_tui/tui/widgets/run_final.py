@@ -16,11 +16,16 @@ class FinalAnswerView(VerticalScroll):
     def __init__(self) -> None:
         super().__init__(id="run-final")
         self.can_focus = True
+        self._shown: object = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="run-final-text")
 
     def show(self, state: RunState) -> None:
+        key = (state.final_answer, state.presenter, tuple(state.final_votes.items()), state.final_reason)
+        if key == self._shown:
+            return
+        self._shown = key
         if state.final_answer is None:
             self.display = False
             return

@@ -21,8 +21,14 @@ class VotesView(Static):
 
     def __init__(self) -> None:
         super().__init__("", id="run-votes")
+        self._shown: object = None
 
     def show(self, state: RunState) -> None:
+        key = (state.presenter, tuple((a.id, a.status, a.answer_label, a.voted_for, a.vote_reason, a.votes_received,
+                                      a.input_tokens + a.output_tokens) for a in state.agents.values()))
+        if key == self._shown:  # no layout pass when nothing changed
+            return
+        self._shown = key
         if not state.agents:
             self.update(Text("No run yet.", style="dim"))
             return

@@ -12,16 +12,19 @@ from massgen_tui.tui.widgets.run_agent_panel import MAX_COMMAND_LINES, clean_lin
 from tests.tui.run.conftest import team_config
 
 
-def test_coalesce_merges_only_neighbours_of_the_same_stream() -> None:
+def test_coalesce_merges_per_agent_and_keeps_each_agents_order() -> None:
     events = [ev.TextDelta(agent="a", text="Hel"), ev.TextDelta(agent="a", text="lo"), ev.TextDelta(agent="b", text="x"),
               ev.TextDelta(agent="a", text="!"),
-              ev.CommandOutput(agent="a", call_id="c1", text="1\n"), ev.CommandOutput(agent="a", call_id="c1", text="2\n"),
+              ev.CommandOutput(agent="a", call_id="c1", text="1\n"), ev.CommandOutput(agent="b", call_id="c2", text="B"),
+              ev.CommandOutput(agent="a", call_id="c1", text="2\n"),
               ev.CommandOutput(agent="a", call_id="c1", stream="stderr", text="e\n"),
-              ev.ToolCallFinished(agent="a", call_id="c1")]
+              ev.ToolCallFinished(agent="a", call_id="c1"), ev.TextDelta(agent="a", text="after")]
     out = coalesce(events)
-    assert [type(e).__name__ for e in out] == ["TextDelta", "TextDelta", "TextDelta", "CommandOutput", "CommandOutput",
-                                              "ToolCallFinished"]
-    assert out[0].text == "Hello" and out[3].text == "1\n2\n" and out[4].stream == "stderr"
+    assert [(type(e).__name__, e.agent) for e in out] == [
+        ("TextDelta", "a"), ("TextDelta", "b"), ("CommandOutput", "a"), ("CommandOutput", "b"),
+        ("CommandOutput", "a"), ("ToolCallFinished", "a"), ("TextDelta", "a")]
+    assert out[0].text == "Hello!" and out[2].text == "1\n2\n" and out[4].stream == "stderr"
+    assert out[-1].text == "after"  # not merged across the tool call of the same agent
 
 
 def test_state_counts_votes_and_a_new_answer_clears_them() -> None:
