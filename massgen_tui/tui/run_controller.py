@@ -49,6 +49,14 @@ class ApprovalsChanged(Message):
     pending: list[Any]  # list[ApprovalRequest]
 
 
+@dataclass
+class ContainerRuntimeReady(Message):
+    """The run started its first container: ``runtime`` (a ContainerRuntime) is what the containers
+    pane can watch for the run's commands. Bubbles up to the app."""
+
+    runtime: Any
+
+
 # ---------------------------------------------------------------------------------------------- batching
 def coalesce(events: Iterable[ev.RunEvent]) -> list[ev.RunEvent]:
     """Merge text deltas of one agent, and output chunks of one command and stream, as long as no

@@ -27,6 +27,7 @@ from textual.widgets import Input, Static
 from massgen_tui.agents import events as ev
 from massgen_tui.tui.run_controller import (
     ApprovalsChanged,
+    ContainerRuntimeReady,
     RunBatch,
     RunController,
     RunEnded,
@@ -75,6 +76,7 @@ class RunView(Vertical):
         self.replay: Any = None  # the RunRecord shown read-only
         self.panels: dict[str, AgentPanel] = {}
         self._dialog_approver: Any = None
+        self._runtime_announced = False
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -204,6 +206,7 @@ class RunView(Vertical):
         await self._reset([(a.id, a.endpoint.model) for a in run.plan.agents])
         self.state.status, self.state.task = "starting", task
         self.controller = RunController(self, run, self.approvals)
+        self._runtime_announced = False
         self.refresh_summary()
         self.run_worker(self.controller.consume(), group="run", exclusive=True, exit_on_error=False,
                         name="run-events")
@@ -254,6 +257,11 @@ class RunView(Vertical):
                 elif isinstance(event, ev.AgentError) and event.agent is None:
                     self.show_problems("The run failed:", [event.message])
             self.refresh_summary()
+        if self.controller is not None and not self._runtime_announced:
+            runtime = getattr(self.controller.run, "container_runtime", None)
+            if runtime is not None:
+                self._runtime_announced = True
+                self.post_message(ContainerRuntimeReady(runtime))
 
     @on(RunEnded)
     def run_ended(self, message: RunEnded) -> None:

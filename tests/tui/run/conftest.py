@@ -11,6 +11,7 @@ from textual.app import App, ComposeResult
 
 from massgen_tui.agents import RunOptions
 from massgen_tui.config import load_document
+from massgen_tui.tui.run_controller import ContainerRuntimeReady
 from massgen_tui.tui.screens.run import RunView
 from tests.integration.agents.scripts import coordinating
 from tests.support.fake_llm import FakeLLM
@@ -62,6 +63,10 @@ class RunHost(App[None]):
     def __init__(self, view: RunView):
         super().__init__()
         self.view = view
+        self.announced: list[object] = []
+
+    def on_container_runtime_ready(self, message: ContainerRuntimeReady) -> None:
+        self.announced.append(message.runtime)
 
     def compose(self) -> ComposeResult:
         yield self.view

@@ -37,6 +37,7 @@ async def test_agents_run_their_commands_in_containers(make_host, run_env: Path,
             assert view.state.final_answer is not None
             runtime = view.controller.run.container_runtime
             assert runtime is not None  # what the containers pane watches during the run
+            assert app.announced == [runtime]  # handed to the app once (ContainerRuntimeReady)
     # The run's containers are gone once it ended.
     from massgen_tui.docker.sessions import SESSION
 
