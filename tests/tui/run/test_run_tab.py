@@ -220,3 +220,30 @@ async def test_a_gated_tool_asks_in_the_approval_dialog_by_default(key: str, mak
             assert ("✓ ok" if key == "y" else "⊘ denied") in text
     written = [r for r in read_record(record) if r["tool"] == "write_note"]
     assert bool(written) == (key == "y")
+
+
+async def test_an_agent_whose_backend_fails_is_shown_stopped_and_the_other_finishes(make_host, run_env: Path) -> None:
+    from tests.integration.agents.scripts import coordinating, persona
+    from tests.support.fake_llm import FakeLLM, Reply
+    from tests.tui.run.conftest import KEY
+
+    normal = coordinating(None)
+
+    def respond(request):  # type: ignore[no-untyped-def]
+        if persona(request) == "Beta":
+            return Reply(status=401, error="invalid api key for this project")
+        return normal(request)
+
+    with FakeLLM(respond, api_key=KEY) as server:
+        app = make_host(team_config(server.base_url, [("a1", "Alpha"), ("a2", "Beta")]))
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = app.query_one(RunView)
+            await type_task(pilot, "try it")
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: view.controller is not None and view.controller.finished
+                             and view.state.status != "running")
+            await pilot.pause(0.1)
+            assert view.panels["a2"].status == "stopped" and view.panels["a2"].has_class("-stopped")
+            assert "error (agent stopped)" in panel_text(view, "a2") and "401" in panel_text(view, "a2")
+            assert view.state.final_answer is not None and view.state.presenter == "a1"
+            assert view.state.agents["a2"].status == "stopped" and view.state.agents["a1"].status == "done"
