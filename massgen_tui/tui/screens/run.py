@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,7 @@ class RunView(Vertical):
         self.panels: dict[str, AgentPanel] = {}
         self._dialog_approver: Any = None
         self._runtime_announced = False
+        self._started_at = 0.0
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -98,6 +100,12 @@ class RunView(Vertical):
 
     def on_mount(self) -> None:
         self.refresh_summary()
+        if not self.frozen_times:  # the clock in the status line moves while nothing streams
+            self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        if self.running:
+            self.refresh_summary()
 
     def on_show(self) -> None:
         if self.app.focused is None or not self._contains_focus():
@@ -126,6 +134,8 @@ class RunView(Vertical):
         return True
 
     def refresh_summary(self) -> None:
+        if self.running and not self.frozen_times:
+            self.state.elapsed_s = max(self.state.elapsed_s, time.monotonic() - self._started_at)
         self.query_one(CostBar).show(self.state, replay=self.replay is not None)
         self.query_one(VotesView).show(self.state)
         self.query_one(FinalAnswerView).show(self.state)
@@ -207,6 +217,7 @@ class RunView(Vertical):
         self.state.status, self.state.task = "starting", task
         self.controller = RunController(self, run, self.approvals)
         self._runtime_announced = False
+        self._started_at = time.monotonic()
         self.refresh_summary()
         self.run_worker(self.controller.consume(), group="run", exclusive=True, exit_on_error=False,
                         name="run-events")
