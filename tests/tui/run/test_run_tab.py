@@ -247,3 +247,28 @@ async def test_an_agent_whose_backend_fails_is_shown_stopped_and_the_other_finis
             assert "error (agent stopped)" in panel_text(view, "a2") and "401" in panel_text(view, "a2")
             assert view.state.final_answer is not None and view.state.presenter == "a1"
             assert view.state.agents["a2"].status == "stopped" and view.state.agents["a1"].status == "done"
+
+
+async def test_quitting_during_a_run_cancels_it_and_keeps_it_saved(make_host, run_env: Path) -> None:
+    import json
+    import random
+    import subprocess
+
+    from tests.integration.agents.scripts import coordinating
+    from tests.support.fake_llm import FakeLLM
+    from tests.tui.run.conftest import KEY
+
+    marker = f"sleep 31.{random.randrange(10**6, 10**7)}"  # unique, so only this test's commands are looked for
+    with FakeLLM(coordinating(lambda who: marker.replace("sleep", "exec sleep")), api_key=KEY) as server:
+        app = make_host(team_config(server.base_url, [("a1", "Alpha"), ("a2", "Beta")]))
+        async with app.run_test(size=(80, 24)) as pilot:
+            view = app.query_one(RunView)
+            await type_task(pilot, "wait")
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: len(view.state.agents) == 2
+                             and all(a.status == "tool" for a in view.state.agents.values()))
+            app.exit()
+    saved = list((run_env / "runs").glob("*.json"))
+    assert [json.loads(p.read_text())["status"] for p in saved] == ["cancelled"]
+    left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.strip()
+    assert left == ""  # the commands were killed, not left behind
