@@ -7,6 +7,7 @@
 * the final answer appears when an agent presented it; tokens and cost stay in the line under the task;
 * ctrl+c cancels a running run (ctrl+c copies as usual when no run is going);
 * ctrl+l lists saved runs and reopens one read-only (replayed from its transcript);
+* z zooms the focused panel to the whole screen (z or escape restores);
 * tool calls the safety policy asks about go to the app's approval dialog (part 2's ``TuiApprover``);
   with a bare ``ApprovalQueue`` as approver they wait in a list above the panels: a / s / d answer them.
 """
@@ -47,10 +48,11 @@ RUN_BINDINGS: list[Binding] = [
     Binding("ctrl+o", "start_run", "Start run", id="run.start", priority=True),
     Binding("ctrl+c", "cancel_run", "Cancel run", id="run.cancel", priority=True),
     Binding("ctrl+l", "open_saved", "Saved runs", id="run.saved", priority=True),
+    Binding("z", "zoom", "Zoom panel", id="run.zoom"),
 ]
 
-KEYS_IDLE = "enter / ctrl+o start · ctrl+l saved runs · tab moves between panels"
-KEYS_RUNNING = "ctrl+c cancel the run · tab moves between panels · arrows / pgup / pgdn scroll"
+KEYS_IDLE = "enter / ctrl+o start · ctrl+l saved runs · tab next panel · z zoom"
+KEYS_RUNNING = "ctrl+c cancel · tab next panel · z zoom · arrows / pgup / pgdn scroll"
 
 ConfigLoader = Callable[[], Any]  # -> ConfigDocument; raises ConfigError when the YAML cannot be read
 
@@ -243,6 +245,14 @@ class RunView(Vertical):
                 approver = self._dialog_approver
         self.approvals = approver if isinstance(approver, ApprovalQueue) else None
         return approver
+
+    def action_zoom(self) -> None:
+        """Zoom the focused agent panel (or the final answer) to the whole screen; z again restores."""
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+        elif screen.focused is not None and screen.focused is not self.query_one("#run-task"):
+            screen.maximize(screen.focused)
 
     def action_cancel_run(self) -> None:
         if self.controller is not None and self.running:

@@ -105,6 +105,7 @@ class AgentPanel(Vertical):
     """Streams one agent. ``frozen_times`` hides durations (for deterministic screenshots)."""
 
     can_focus = False
+    ALLOW_MAXIMIZE = True  # z in the Run tab zooms the panel holding the focus
 
     def __init__(self, agent_id: str, subtitle: str = "", *, frozen_times: bool = False):
         super().__init__(classes="run-agent", id=f"run-agent-{agent_id}")

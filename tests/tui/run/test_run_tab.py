@@ -272,3 +272,27 @@ async def test_quitting_during_a_run_cancels_it_and_keeps_it_saved(make_host, ru
     assert [json.loads(p.read_text())["status"] for p in saved] == ["cancelled"]
     left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.strip()
     assert left == ""  # the commands were killed, not left behind
+
+
+async def test_z_zooms_the_focused_panel_and_z_restores(make_host, run_env: Path) -> None:
+    import shutil
+
+    runs = run_env / "runs"
+    runs.mkdir()
+    shutil.copy(Path(__file__).parent / "data" / "saved_run.json", runs / "20260101-120000-fixed0.json")
+    app = make_host(team_config("http://127.0.0.1:9/v1", [("a1", "Alpha"), ("a2", "Beta")]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(RunView)
+        await pilot.press("ctrl+l", "enter")
+        await pilot.pause()
+        view.panels["a2"].log_widget.focus()
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.screen.maximized is view.panels["a2"]
+        assert view.panels["a2"].outer_size.width >= 78  # the whole width, not half of it
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.screen.maximized is None
+        view.focus_task()
+        await pilot.press("z")  # typing in the task field: a letter, not a zoom
+        assert app.screen.maximized is None and app.query_one("#run-task", Input).value.endswith("z")
