@@ -296,3 +296,15 @@ async def test_z_zooms_the_focused_panel_and_z_restores(make_host, run_env: Path
         view.focus_task()
         await pilot.press("z")  # typing in the task field: a letter, not a zoom
         assert app.screen.maximized is None and app.query_one("#run-task", Input).value.endswith("z")
+
+
+async def test_a_yaml_syntax_error_is_shown_with_its_line(make_host, run_env: Path) -> None:
+    app = make_host("agents:\n  - id: a1\n    backend: {type: openai\n")
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(RunView)
+        await type_task(pilot, "anything")
+        await pilot.press("enter")
+        await pilot.pause()
+        problems = str(app.query_one("#run-problems").render())
+        assert "cannot be read" in problems and "team.yaml:4:1" in problems and "YAML syntax error" in problems
+        assert view.controller is None
