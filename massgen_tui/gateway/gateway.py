@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -94,6 +95,8 @@ class Gateway:
         )
         self._listeners: list[HttpListener] = []
         self._started = False
+        self._clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()  # connection -> session
+        self._watcher: asyncio.Task[None] | None = None
         self.gate: Any = None  # the SafetyGate, when built by open_gateway
         self.store: Any = None  # its DecisionStore
 
@@ -104,8 +107,13 @@ class Gateway:
         if not self._started:
             self._started = True
             await self.manager.start()
+            self._watcher = asyncio.create_task(self._forward_tool_changes(), name="gateway-tools-changed")
 
     async def aclose(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(BaseException):
+                await self._watcher
         for listener in list(self._listeners):
             await listener.aclose()
         self._listeners.clear()
@@ -141,10 +149,43 @@ class Gateway:
     def listeners(self) -> tuple[HttpListener, ...]:
         return tuple(self._listeners)
 
+    # -- clients -----------------------------------------------------------------------------
+
+    def _remember_client(self, session: Any) -> None:
+        connection = getattr(session, "_connection", None)
+        if connection is not None:
+            self._clients[connection] = session
+
+    @property
+    def client_count(self) -> int:
+        """Clients that have made a request and are still connected (as far as the SDK knows)."""
+        return len(self._clients)
+
+    async def _forward_tool_changes(self) -> None:
+        """When an upstream server's tool list changes, tell every connected client
+        (``notifications/tools/list_changed``); they then list the tools again."""
+        from massgen_tui.mcp.events import ToolsChanged
+
+        stream = self.manager.events()
+        try:
+            async for event in stream:
+                if not isinstance(event, ToolsChanged) or not self._clients:
+                    continue
+                for connection, session in list(self._clients.items()):
+                    try:
+                        await session.send_tool_list_changed()
+                    except Exception as exc:  # the client went away, or has no channel for it
+                        log.debug("could not tell a client that tools changed: %s", exc)
+                        self._clients.pop(connection, None)
+        finally:
+            stream.close()
+
     # -- transports --------------------------------------------------------------------------
 
     def _server(self) -> Any:
-        return build_server(self.manager, self.directory, instructions=self.instructions)
+        return build_server(
+            self.manager, self.directory, instructions=self.instructions, on_client=self._remember_client
+        )
 
     async def serve_stdio(self) -> None:
         """Serve one client on this process's stdin/stdout until it disconnects."""

@@ -18,6 +18,7 @@ Progress notifications from the upstream server are forwarded when the client as
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from massgen_tui.gateway.naming import Route, build_routes
@@ -103,8 +104,17 @@ def _wants_progress(meta: Any) -> bool:
     return getattr(meta, "progress_token", None) is not None
 
 
-def build_server(manager: ServerManager, directory: ToolDirectory, *, instructions: str | None = None) -> Server[Any]:
-    """A low-level MCP server whose tools are the manager's, called through its hook chain."""
+def build_server(
+    manager: ServerManager,
+    directory: ToolDirectory,
+    *,
+    instructions: str | None = None,
+    on_client: Callable[[Any], None] | None = None,
+) -> Server[Any]:
+    """A low-level MCP server whose tools are the manager's, called through its hook chain.
+
+    ``on_client(session)`` sees the SDK session of every request, so the gateway can tell the
+    connected clients when a tool list changes."""
     import mcp_types as types
     from mcp.server.lowlevel import Server
     from mcp.shared.exceptions import MCPError
@@ -112,10 +122,14 @@ def build_server(manager: ServerManager, directory: ToolDirectory, *, instructio
     from massgen_tui import __version__
 
     async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
+        if on_client is not None:
+            on_client(ctx.session)
         tools = [types.Tool.model_validate(tool_definition(route)) for route in directory.routes().values()]
         return types.ListToolsResult(tools=tools)
 
     async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> dict[str, Any]:
+        if on_client is not None:
+            on_client(ctx.session)
         route = directory.lookup(params.name)
         if route is None:
             known = ", ".join(sorted(directory.routes())) or "none"
@@ -130,7 +144,16 @@ def build_server(manager: ServerManager, directory: ToolDirectory, *, instructio
         result = await manager.call_tool(route.server, route.tool, params.arguments or {}, on_progress=on_progress)
         return result_to_wire(result)  # already wire form: the runner sends it without re-validating
 
-    return Server(
+    class GatewayServer(Server[Any]):
+        """Advertises ``tools.listChanged``: the gateway tells clients when an upstream list changes."""
+
+        def create_initialization_options(self, notification_options: Any = None, *args: Any, **kwargs: Any) -> Any:
+            from mcp.server.lowlevel import NotificationOptions
+
+            options = notification_options or NotificationOptions(tools_changed=True)
+            return super().create_initialization_options(options, *args, **kwargs)
+
+    return GatewayServer(
         SERVER_NAME,
         version=__version__,
         title="massgen-tui safety gateway",

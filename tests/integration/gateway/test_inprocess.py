@@ -176,3 +176,38 @@ async def test_started_in_the_background_with_a_queue_the_ui_answers(
     with pytest.raises(httpx.ConnectError):
         async with httpx.AsyncClient() as raw:
             await raw.post(running.url, json={})
+
+
+async def test_a_changed_upstream_tool_list_reaches_the_client(tmp_path: Path, record: Path, store_path: Path) -> None:
+    """The toolbox's 'grow' adds a tool at run time and sends tools/list_changed; the gateway
+    re-lists and tells its own clients, which then see the new tool and can call it."""
+    rules = [{"tool": "grow", "verdict": "reversible"}, {"tool": "sprout", "verdict": "reversible"}]
+    config = write_config(tmp_path / "massgen.yaml", [toolbox_stdio("tb", record)], safety={"rules": rules})
+    from mcp.client.session import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    changed = asyncio.Event()
+
+    async def on_message(message: Any) -> None:
+        method = getattr(getattr(message, "root", message), "method", None) or getattr(message, "method", None)
+        if method == "notifications/tools/list_changed":
+            changed.set()
+
+    async with open_gateway(plan_gateway(config), ApprovalQueue(), store_path=store_path) as gateway:
+        listener = await gateway.start_http(ListenAddress("127.0.0.1", 0), TOKEN)
+        async with (
+            create_mcp_http_client(headers={"Authorization": f"Bearer {TOKEN}"}) as http,
+            streamable_http_client(listener.url, http_client=http) as streams,
+            ClientSession(streams[0], streams[1], message_handler=on_message) as client,
+        ):
+            init = await client.initialize()
+            assert init.capabilities.tools is not None and init.capabilities.tools.list_changed is True
+            before = {t.name for t in (await client.list_tools()).tools}
+            assert "tb__sprout" not in before
+            assert text_of(await client.call_tool("tb__grow", {"name": "sprout"})) == "added sprout"
+            await asyncio.wait_for(changed.wait(), 20)
+            after = {t.name for t in (await client.list_tools()).tools}
+            assert after - before == {"tb__sprout"}
+            assert text_of(await client.call_tool("tb__sprout", {"text": "hi"})) == "sprout: hi"
+    assert tools_called(record) == ["grow", "sprout"]

@@ -165,3 +165,37 @@ def test_stdin_from_a_file_uses_the_sdk_transport(tmp_path: Path, record: Path, 
     assert call.get("result", {}).get("content") == [{"type": "text", "text": "f"}] or (
         call["error"]["message"] == "Connection closed"
     )
+
+
+async def test_tool_list_changes_reach_a_stdio_client(tmp_path: Path, record: Path, store_path: Path) -> None:
+    from mcp.client.session import ClientSession
+    from mcp.client.stdio import StdioServerParameters, stdio_client
+
+    from tests.support.mcp_servers import REPO
+
+    rules = [{"tool": "grow", "verdict": "reversible"}]
+    config = write_config(tmp_path / "massgen.yaml", [toolbox_stdio("tb", record)], safety={"rules": rules})
+    changed = asyncio.Event()
+
+    async def on_message(message: object) -> None:
+        root = getattr(message, "root", message)
+        if getattr(root, "method", None) == "notifications/tools/list_changed":
+            changed.set()
+
+    import os
+    import sys
+
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "massgen_tui", "gateway", str(config), "--stdio", "--store", str(store_path), "--approvals", "deny"],
+        env=dict(os.environ), cwd=str(REPO),
+    )
+    with (tmp_path / "stderr.log").open("w") as errlog:
+        async with stdio_client(params, errlog=errlog) as (read, write), ClientSession(
+            read, write, message_handler=on_message
+        ) as client:
+            await client.initialize()
+            await client.list_tools()
+            assert text_of(await client.call_tool("tb__grow", {"name": "leaf"})) == "added leaf"
+            await asyncio.wait_for(changed.wait(), 20)
+            assert "tb__leaf" in {t.name for t in (await client.list_tools()).tools}
