@@ -76,3 +76,15 @@ def test_cli_usage_errors_exit_2_with_a_message(tmp_path: Path, capsys: pytest.C
     bad = config(tmp_path / "bad.yaml", [agent("a", FS)], safety={"planning_mode": "sometimes"})
     code, err = run_cli(capsys, str(bad), "--stdio")
     assert code == 2 and "safety.planning_mode" in err
+
+
+def test_importing_the_gateway_loads_no_sdk_server_or_database() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", "import massgen_tui.gateway, sys; print('\\n'.join(sys.modules))"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    loaded = {line.split(".")[0] for line in out.splitlines()}
+    assert not loaded & {"mcp", "mcp_types", "uvicorn", "starlette", "aiosqlite", "textual"}
