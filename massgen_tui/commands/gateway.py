@@ -117,8 +117,8 @@ def _approver(mode: str, stdio: bool) -> Any:
     except OSError:
         _say("no terminal (/dev/tty) to ask on: calls that need approval will be denied (fail closed)")
         return DenyingApprover("no terminal to ask on: the gateway runs without one (fail closed)")
-    if stdio:
-        _say("calls that need approval will be asked on this terminal (/dev/tty)")
+    where = "this terminal (/dev/tty), which the client shares" if stdio else "this terminal"
+    _say(f"calls that need approval will be asked on {where}")
     return TerminalApprover("/dev/tty")
 
 
