@@ -293,7 +293,8 @@ async def logs_stream(client: Any, container_id: str, *, follow: bool = True, ta
         api._raise_for_status(response)
         sock = api._get_raw_response_socket(response)
         api._disable_socket_timeout(sock)  # a followed log may be quiet for long
-        closers.append(lambda: sock.shutdown(2) if hasattr(sock, "shutdown") else None)
+        raw_sock = getattr(sock, "_sock", sock)  # a unix socket comes wrapped in SocketIO (no shutdown)
+        closers.append(lambda: raw_sock.shutdown(2) if hasattr(raw_sock, "shutdown") else None)
         closers.append(response.close)
         pending = b""
         raw = _raw_chunks(response)
