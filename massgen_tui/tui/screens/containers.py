@@ -124,6 +124,7 @@ class ContainersPane(Vertical):
         return self.query_one(LogView)
 
     def on_mount(self) -> None:
+        self.query_one("#log-filter", Input).can_focus = False  # until / shows it
         if self.autostart:
             self.start()
 
@@ -334,6 +335,7 @@ class ContainersPane(Vertical):
 
     def action_filter(self) -> None:
         box = self.query_one("#log-filter", Input)
+        box.can_focus = True
         box.add_class("-shown")
         box.value = self.log_view.filter_text
         box.focus()
@@ -344,6 +346,7 @@ class ContainersPane(Vertical):
         self.log_view.set_filter(event.value)
         if not event.value.strip():
             event.input.remove_class("-shown")
+            event.input.can_focus = False
         self._retitle()
         self.table.focus()
 

@@ -103,6 +103,7 @@ class SafetyReview(Vertical):
         yield Static("", id="safety-detail")
 
     def on_mount(self) -> None:
+        self.query_one("#safety-filter", Input).can_focus = False  # until / shows it
         self.query_one("#safety-tools", DataTable).add_columns("Server", "Tool", "Verdict", "Conf", "Source",
                                                                "Decisions", "Why")
         self.query_one("#safety-decisions", DataTable).add_columns("#", "Action", "Scope", "Server", "Tool",
@@ -239,6 +240,19 @@ class SafetyReview(Vertical):
                               f"{a.server}/{a.tool}", a.event, a.action or "-", a.decider or "-", a.result or "-", args,
                               key=str(a.id))
 
+        self._keep_focus()
+
+    def _keep_focus(self) -> None:
+        """After a dialog or a reload, keys must still reach this pane when it is what the user sees."""
+        if self.app.focused is not None or self.app.screen is not self.screen:
+            return
+        node: Any = self
+        while node is not None and hasattr(node, "display"):
+            if not node.display:
+                return
+            node = node.parent
+        self.query_one(f"#safety-{self.view}", DataTable).focus()
+
     @on(DataTable.RowHighlighted, "#safety-tools")
     def tool_highlighted(self, event: DataTable.RowHighlighted) -> None:
         row = self._tool(str(event.row_key.value))
@@ -265,6 +279,7 @@ class SafetyReview(Vertical):
 
     def action_filter(self) -> None:
         box = self.query_one("#safety-filter", Input)
+        box.can_focus = True
         box.add_class("-shown")
         box.value = self.filter_text
         box.focus()
@@ -275,6 +290,7 @@ class SafetyReview(Vertical):
         self.filter_text = event.value.strip().lower()
         if not self.filter_text:
             event.input.remove_class("-shown")
+            event.input.can_focus = False
         self.render_tables()
         self.query_one(f"#safety-{self.view}", DataTable).focus()
 
