@@ -9,6 +9,7 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TabbedContent, TabPane, TextArea
 
@@ -62,7 +63,7 @@ class MassGenApp(App[int]):
             with TabPane("Safety", id="safety"):
                 yield Placeholder("safety")
             with TabPane("Run", id="run"):
-                yield Placeholder("run")
+                yield Vertical(id="run-host")  # the Run tab (screens/run.py), mounted after the first frame
         yield Footer(compact=True, show_command_palette=False)
 
     @property
@@ -91,6 +92,20 @@ class MassGenApp(App[int]):
     def _first_frame(self) -> None:
         self.first_frame_at = time.perf_counter()
         self.focus_default()
+        self.call_later(self._mount_run_tab)
+
+    async def _mount_run_tab(self) -> None:
+        """The Run tab's imports (the agents core, ~50 ms) wait until the first frame is drawn."""
+        from massgen_tui.tui.screens.run import RunView
+
+        await self.query_one("#run-host").mount(RunView())
+
+    def on_container_runtime_ready(self, event: Any) -> None:
+        """A run started its containers: the containers pane (when mounted) watches their commands."""
+        for pane in self.query("#containers-pane"):
+            if getattr(pane, "runtime", None) is None:
+                pane.runtime = event.runtime  # type: ignore[attr-defined]
+                pane.watch_runtime()  # type: ignore[attr-defined]
 
     def focus_default(self) -> None:
         try:

@@ -25,10 +25,19 @@ class AppCommands(Provider):
             ("view: containers", "Agent containers", partial(run, "show_tab('containers')")),
             ("view: safety", "Tool-call safety", partial(run, "show_tab('safety')")),
             ("view: run", "Agent runs", partial(run, "show_tab('run')")),
+            ("run: start", "Run the agents on the task typed in the Run tab", partial(self._in_run_tab, "start_run")),
+            ("run: cancel", "Cancel the running run (saved as cancelled)", partial(self._in_run_tab, "cancel_run")),
+            ("run: open saved run", "Reopen a saved run read-only", partial(self._in_run_tab, "open_saved")),
             ("app: toggle dark/light theme", "Switch between the dark and light theme", partial(run, "toggle_theme")),
             ("app: help (keys)", "Every key and its id", partial(run, "help")),
             ("app: quit", "Quit (asks when there are unsaved changes)", partial(run, "request_quit")),
         ]
+
+    async def _in_run_tab(self, action: str) -> None:
+        await self.app.run_action("show_tab('run')")
+        views = self.app.query("#run-view")
+        if views:
+            await self.app.run_action(action, views.first())
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():

@@ -57,6 +57,21 @@ PROBLEM_BINDINGS: list[Binding] = [
     Binding("y", "jump_yaml", "Go to YAML line", id="problems.jump_yaml"),
 ]
 
+# The Run tab (massgen_tui/tui/screens/run.py); ctrl+c cancels only while a run is going (else it copies).
+RUN_BINDINGS: list[Binding] = [
+    Binding("ctrl+o", "start_run", "Start run", id="run.start", priority=True),
+    Binding("ctrl+c", "cancel_run", "Cancel run", id="run.cancel", priority=True),
+    Binding("ctrl+l", "open_saved", "Saved runs", id="run.saved", priority=True),
+    Binding("z", "zoom", "Zoom panel", id="run.zoom"),
+]
+
+# The Run tab's list of waiting tool calls (shown only when the run's approver is a bare ApprovalQueue).
+RUN_APPROVAL_BINDINGS: list[Binding] = [
+    Binding("a", "decide('allow', 'once')", "Allow once", id="run.approval.allow"),
+    Binding("s", "decide('allow', 'session')", "Allow for session", id="run.approval.allow_session"),
+    Binding("d", "decide('deny', 'once')", "Deny", id="run.approval.deny"),
+]
+
 # Keys bound inside dialogs (documented here so the help screen can list them; not remappable).
 DIALOG_KEYS: list[tuple[str, str]] = [
     ("y / enter", "confirm (save, recover, quit)"),
@@ -72,6 +87,8 @@ ALL_GROUPS: list[tuple[str, list[Binding]]] = [
     ("Agent list", AGENT_LIST_BINDINGS),
     ("MCP server list", SERVER_LIST_BINDINGS),
     ("Problems panel", PROBLEM_BINDINGS),
+    ("Run tab", RUN_BINDINGS),
+    ("Run tab: waiting tool calls", RUN_APPROVAL_BINDINGS),
 ]
 
 

@@ -22,11 +22,11 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from massgen_tui.agents import events as ev
+from massgen_tui.tui.keymap import RUN_BINDINGS
 from massgen_tui.tui.run_controller import (
     ApprovalsChanged,
     ContainerRuntimeReady,
@@ -44,12 +44,6 @@ from massgen_tui.tui.widgets.run_votes import VotesView
 
 STYLESHEET = Path(__file__).resolve().parent.parent.parent / "data" / "styles" / "run.tcss"
 
-RUN_BINDINGS: list[Binding] = [
-    Binding("ctrl+o", "start_run", "Start run", id="run.start", priority=True),
-    Binding("ctrl+c", "cancel_run", "Cancel run", id="run.cancel", priority=True),
-    Binding("ctrl+l", "open_saved", "Saved runs", id="run.saved", priority=True),
-    Binding("z", "zoom", "Zoom panel", id="run.zoom"),
-]
 
 KEYS_IDLE = "enter / ctrl+o start · ctrl+l saved runs · tab next panel · z zoom"
 KEYS_RUNNING = "ctrl+c cancel · tab next panel · z zoom · arrows / pgup / pgdn scroll"

@@ -7,18 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from massgen_tui.tui.keymap import RUN_APPROVAL_BINDINGS
 from massgen_tui.tui.widgets.run_agent_panel import short
-
-APPROVAL_BINDINGS: list[Binding] = [
-    Binding("a", "decide('allow', 'once')", "Allow once", id="run.approval.allow"),
-    Binding("s", "decide('allow', 'session')", "Allow for session", id="run.approval.allow_session"),
-    Binding("d", "decide('deny', 'once')", "Deny", id="run.approval.deny"),
-]
 
 
 @dataclass
@@ -29,7 +23,7 @@ class ApprovalAnswered(Message):
 
 
 class PendingApprovals(OptionList):
-    BINDINGS = APPROVAL_BINDINGS
+    BINDINGS = RUN_APPROVAL_BINDINGS
 
     def __init__(self) -> None:
         super().__init__(id="run-approvals")
