@@ -35,9 +35,9 @@ from massgen_tui.safety import ApprovalDecision, ApprovalQueue, ApprovalRequest
 # (key, action, scope, label) - also listed on the help screen
 CHOICES: tuple[tuple[str, str, str, str], ...] = (
     ("y", "allow", "once", "Allow once"),
-    ("s", "allow", "session", "Allow for session"),
-    ("w", "allow", "workspace", "Always allow here"),
-    ("a", "allow", "user", "Always allow (me)"),
+    ("s", "allow", "session", "Session"),
+    ("w", "allow", "workspace", "Workspace"),
+    ("a", "allow", "user", "Always"),
     ("n", "deny", "once", "Deny"),
     ("d", "deny", "user", "Always deny"),
 )
@@ -174,6 +174,8 @@ class ApprovalScreen(ModalScreen[None]):
     ApprovalScreen #approval-scopes { height: auto; color: $text-muted; }
     ApprovalScreen #approval-countdown { height: 1; color: $warning; }
     ApprovalScreen .approval-buttons { height: 1; margin: 1 0 0 0; }
+    ApprovalScreen .approval-buttons.-second { margin: 0; }
+    ApprovalScreen .approval-label { width: auto; height: 1; color: $text-muted; padding: 0 1 0 0; }
     ApprovalScreen .approval-buttons Button { margin: 0 1 0 0; min-width: 10; }
     ApprovalScreen #approval-reason { display: none; }
     ApprovalScreen #approval-reason.-shown { display: block; }
@@ -205,13 +207,15 @@ class ApprovalScreen(ModalScreen[None]):
             yield Static(id="approval-scopes")
             yield Static(id="approval-countdown")
             with Horizontal(classes="approval-buttons"):
+                yield Static("allow:", classes="approval-label")
                 for key, action, scope, label in CHOICES[:4]:
                     yield Button(f"{key} {label}", id=f"choice-{action}-{scope}", compact=True,
                                  variant="success" if scope == "once" else "default")
-            with Horizontal(classes="approval-buttons"):
+            with Horizontal(classes="approval-buttons -second"):
+                yield Static(" deny:", classes="approval-label")
                 for key, action, scope, label in CHOICES[4:]:
                     yield Button(f"{key} {label}", id=f"choice-{action}-{scope}", compact=True, variant="error")
-                yield Button("r Deny with reason", id="choice-reason", compact=True)
+                yield Button("r With reason", id="choice-reason", compact=True)
             yield Input(placeholder="why (sent to the agent); enter denies, escape goes back", id="approval-reason")
             yield Static(id="approval-keys")
 

@@ -52,12 +52,10 @@ def source_of(classification: Any) -> str:
     """Which evidence decided: an override, the LLM, the server's annotations, or the rules."""
     if classification.overridden_by:
         return "override"
-    sources = {s.source for s in classification.signals}
-    if "llm" in sources:
-        return "LLM"
-    if "annotation" in sources:
-        return "annotations"
-    return "rules"
+    if not classification.signals:
+        return "rules"
+    strongest = max(classification.signals, key=lambda s: s.weight).source
+    return {"llm": "LLM", "annotation": "annotations", "override": "override"}.get(strongest, "rules")
 
 
 class SafetyReview(Vertical):

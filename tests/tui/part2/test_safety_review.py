@@ -69,7 +69,7 @@ async def test_tools_decisions_overrides_and_audit(tmp_path: Path) -> None:
         review = app.query_one(SafetyReview)
         await _until(pilot, lambda: review.loaded)
         tools = {r[1]: r for r in rows(app, "#safety-tools")}
-        assert tools["echo"][2] == "reversible" and tools["echo"][4] == "annotations"
+        assert tools["echo"][2] == "reversible" and tools["add"][4] == "annotations" and tools["echo"][4] == "rules"
         assert tools["delete_file"][2] == "irreversible"
         assert tools["write_note"][5].endswith("allow user")
 
