@@ -155,9 +155,13 @@ class ServerConnection:
         self._wake.set()
         self._lost.set()
         runner = self._runner
+        # A live session winds down by itself once woken; a connect still in progress (a server that
+        # never answers initialize) is cancelled at once: the SDK's stdio teardown then stops the
+        # process within its own bounded grace period.
+        grace = timeout_s if self._ready.is_set() else 0.0
         if runner is not None and not runner.done():
             try:
-                await asyncio.wait_for(asyncio.shield(runner), timeout_s)
+                await asyncio.wait_for(asyncio.shield(runner), grace)
             except (TimeoutError, asyncio.CancelledError):
                 runner.cancel()
                 with contextlib.suppress(BaseException):

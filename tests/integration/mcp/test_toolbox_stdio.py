@@ -343,3 +343,27 @@ async def test_calls_before_start_are_refused_clearly(record: Path) -> None:
     with pytest.raises(MCPServerError, match="start the ServerManager"):
         await manager.call_tool("tb", "echo", {"text": "x"})
     await manager.aclose()
+
+
+async def test_closing_while_a_mute_server_is_still_connecting_does_not_wait_out_the_grace(tmp_path: Path) -> None:
+    # A server that never answers initialize: closing used to wait 15 s for a graceful end that
+    # could not come. It must stop promptly and leave no process behind.
+    marker = tmp_path / "mute.pid"
+    mute = {"name": "mute", "command": sys.executable,
+            "args": ["-c", f"import os, time; open({str(marker)!r}, 'w').write(str(os.getpid())); time.sleep(120)"]}
+    manager = ServerManager(specs(mute))
+    starting = asyncio.create_task(manager.start())
+    for _ in range(100):
+        if marker.exists() and marker.read_text():
+            break
+        await asyncio.sleep(0.05)
+    pid = int(marker.read_text())
+    starting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await starting
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    await manager.aclose()
+    assert loop.time() - began < 10, "aclose waited out the graceful-close timeout"
+    assert not pid_alive(pid)
+    assert manager.status()["mute"].status == "closed"
