@@ -352,3 +352,6 @@ class RunView(Vertical):
         if record.final_answer is not None and self.state.final_answer is None:
             self.state.final_answer, self.state.presenter = record.final_answer, record.winner
         self.refresh_summary()
+        first = next(iter(self.panels.values()), None)
+        if first is not None:  # keys scroll and zoom the transcript at once
+            first.log_widget.focus()

@@ -285,7 +285,9 @@ async def test_z_zooms_the_focused_panel_and_z_restores(make_host, run_env: Path
         view = app.query_one(RunView)
         await pilot.press("ctrl+l", "enter")
         await pilot.pause()
-        view.panels["a2"].log_widget.focus()
+        assert app.focused is view.panels["a1"].log_widget  # a reopened run takes the focus
+        await pilot.press("tab")
+        assert app.focused is view.panels["a2"].log_widget
         await pilot.press("z")
         await pilot.pause()
         assert app.screen.maximized is view.panels["a2"]
