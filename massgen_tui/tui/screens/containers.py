@@ -23,6 +23,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
+from massgen_tui.tui.keymap import CONTAINER_BINDINGS
 from massgen_tui.tui.monitoring import ContainerPoller, PollResult, describe_event, exec_timeout_note
 from massgen_tui.tui.widgets.container_table import ContainerTable
 from massgen_tui.tui.widgets.log_view import LogView
@@ -31,20 +32,6 @@ POLL_EVERY_S = 1.0
 SINCE_WINDOWS: tuple[tuple[str, float | None], ...] = (
     ("last 500 lines", None), ("since 1m", 60.0), ("since 10m", 600.0), ("since 1h", 3600.0), ("everything", -1.0))
 
-CONTAINER_BINDINGS: list[Binding] = [
-    Binding("enter", "follow_logs", "Logs", id="containers.logs"),
-    Binding("s", "stop", "Stop", id="containers.stop"),
-    Binding("r", "restart", "Restart", id="containers.restart"),
-    Binding("x,delete", "remove", "Remove", id="containers.remove"),
-    Binding("e", "exec", "Exec", id="containers.exec"),
-    Binding("b", "build", "Build image", id="containers.build"),
-    Binding("f", "toggle_follow", "Follow", id="containers.follow"),
-    Binding("slash", "filter", "Filter", id="containers.filter"),
-    Binding("t", "toggle_timestamps", "Timestamps", show=False, id="containers.timestamps"),
-    Binding("w", "since_window", "Since", show=False, id="containers.since"),
-    Binding("g", "drop_gone", "Forget gone", show=False, id="containers.forget_gone"),
-    Binding("l", "focus_log", "Log", show=False, id="containers.focus_log"),
-]
 
 
 class PromptModal(ModalScreen[str | None]):
@@ -79,7 +66,7 @@ class ContainersPane(Vertical):
 
     DEFAULT_CSS = """
     ContainersPane { height: 1fr; }
-    ContainersPane #containers-status { height: 1; padding: 0 1; color: $text-muted; }
+    ContainersPane #containers-status { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     ContainersPane #containers-status.-down { color: $error; text-style: bold; }
     ContainersPane #log-title { height: 1; padding: 0 1; background: $panel; }
     ContainersPane #log-filter { display: none; height: 1; border: none; padding: 0 1; }
@@ -96,6 +83,7 @@ class ContainersPane(Vertical):
         self.poll_every_s = poll_every_s
         self.autostart = autostart
         self.max_lines = max_lines
+        self.started = False
         self.polls = 0
         self.skipped_polls = 0
         self.last_result: PollResult | None = None
@@ -129,6 +117,9 @@ class ContainersPane(Vertical):
             self.start()
 
     def start(self) -> None:
+        if self.started:
+            return
+        self.started = True
         self._rearm(0.0)
         self.watch_engine_events()
         if self.runtime is not None:

@@ -14,22 +14,10 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
-SAFETY_BINDINGS: list[Binding] = [
-    Binding("u", "reload", "Reload", id="safety.reload"),
-    Binding("slash", "filter", "Filter", id="safety.filter"),
-    Binding("o", "sort", "Sort", id="safety.sort"),
-    Binding("v", "override", "Override verdict", id="safety.override"),
-    Binding("x,delete", "revoke", "Revoke", id="safety.revoke"),
-    Binding("e", "edit", "Flip allow/deny", show=False, id="safety.edit"),
-    Binding("L", "classify_llm", "LLM classify", show=False, id="safety.llm"),
-    Binding("1", "view('tools')", "Tools", show=False, id="safety.view_tools"),
-    Binding("2", "view('decisions')", "Decisions", show=False, id="safety.view_decisions"),
-    Binding("3", "view('audit')", "Audit", show=False, id="safety.view_audit"),
-]
+from massgen_tui.tui.keymap import SAFETY_BINDINGS
 
 SORTS = ("server", "verdict", "confidence", "source")
 
@@ -63,7 +51,7 @@ class SafetyReview(Vertical):
 
     DEFAULT_CSS = """
     SafetyReview { height: 1fr; }
-    SafetyReview #safety-status { height: 1; padding: 0 1; color: $text-muted; }
+    SafetyReview #safety-status { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     SafetyReview #safety-filter { display: none; height: 1; border: none; padding: 0 1; }
     SafetyReview #safety-filter.-shown { display: block; }
     SafetyReview #safety-views { height: 1fr; }
