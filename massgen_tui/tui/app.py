@@ -18,7 +18,6 @@ from massgen_tui.tui.commands import AppCommands
 from massgen_tui.tui.keymap import APP_BINDINGS, Settings
 from massgen_tui.tui.messages import FieldEdited, JumpToProblem, StructureEdited
 from massgen_tui.tui.session import ConfigSession, DraftStore
-from massgen_tui.tui.widgets.placeholders import Placeholder
 from massgen_tui.tui.widgets.problems import ProblemsPanel
 from massgen_tui.tui.widgets.section_panes import context_paths_value
 from massgen_tui.tui.widgets.studio import SECTIONS, ConfigStudio
@@ -51,6 +50,7 @@ class MassGenApp(App[int]):
         self._draft_timer: Any = None
         self.keymap_overrides: dict[str, str] = dict(self.settings.keys)
         self.first_frame_at: float | None = None
+        self._approver: Any = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -59,9 +59,9 @@ class MassGenApp(App[int]):
             with TabPane("Config", id="config"):
                 yield ConfigStudio(id="studio", blink=self.blink)
             with TabPane("Containers", id="containers"):
-                yield Placeholder("containers")
+                yield Vertical(id="containers-host")  # screens/containers.py, mounted after the first frame
             with TabPane("Safety", id="safety"):
-                yield Placeholder("safety")
+                yield Vertical(id="safety-host")  # screens/safety_review.py, loads when first shown
             with TabPane("Run", id="run"):
                 yield Vertical(id="run-host")  # the Run tab (screens/run.py), mounted after the first frame
         yield Footer(compact=True, show_command_palette=False)
@@ -93,6 +93,54 @@ class MassGenApp(App[int]):
         self.first_frame_at = time.perf_counter()
         self.focus_default()
         self.call_later(self._mount_run_tab)
+        self.call_later(self._mount_part2_tabs)
+
+    async def _mount_part2_tabs(self) -> None:
+        """The Containers and Safety tabs. The containers pane polls only while it is shown; the
+        safety tab starts the config's MCP servers (to list their tools) only when first shown."""
+        from massgen_tui.tui.screens.containers import ContainersPane
+        from massgen_tui.tui.screens.safety_review import SafetyReview
+
+        await self.query_one("#containers-host").mount(ContainersPane(autostart=False))
+        await self.query_one("#safety-host").mount(SafetyReview(lambda: self.session.doc, autoload=False))
+
+    @on(TabbedContent.TabActivated, "#main")
+    def main_tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """Part 2's tabs start their work (Docker polling, MCP servers) only when first shown."""
+        pane_id = event.pane.id if event.pane is not None else None
+        focused = self.focused
+        if focused is not None and event.pane is not None and event.pane not in focused.ancestors_with_self:
+            # focus left in a hidden tab pulls that tab back when it holds a Log (textual 8.2.8): drop it
+            self.screen.set_focus(None)
+            if pane_id == "config":
+                self.call_after_refresh(self.focus_default)
+        if pane_id == "containers":
+            for pane in self.query("#containers-pane"):
+                if not pane.started:  # type: ignore[attr-defined]
+                    pane.start()  # type: ignore[attr-defined]
+        if pane_id == "safety":
+            for review in self.query("#safety-review"):
+                if not review.loaded and not review.loading:  # type: ignore[attr-defined]
+                    review.action_reload()  # type: ignore[attr-defined]
+        if pane_id in ("containers", "safety"):
+            target = "#container-table" if pane_id == "containers" else "#safety-tools"
+
+            def focus() -> None:  # only if that tab is still the one shown (focus would switch tabs)
+                if self.query_one("#main", TabbedContent).active == pane_id and not isinstance(self.screen, ModalScreen):
+                    for widget in self.query(target):
+                        widget.focus()
+
+            self.call_after_refresh(focus)
+
+    @property
+    def approver(self) -> Any:
+        """The safety gate's approver for everything this app runs: the approval dialog (part 2)."""
+        if self._approver is None:
+            from massgen_tui.tui.screens.approval import TuiApprover
+
+            self._approver = TuiApprover(self)
+            self._approver.bind_loop()
+        return self._approver
 
     async def _mount_run_tab(self) -> None:
         """The Run tab's imports (the agents core, ~50 ms) wait until the first frame is drawn."""

@@ -28,6 +28,14 @@ class AppCommands(Provider):
             ("run: start", "Run the agents on the task typed in the Run tab", partial(self._in_run_tab, "start_run")),
             ("run: cancel", "Cancel the running run (saved as cancelled)", partial(self._in_run_tab, "cancel_run")),
             ("run: open saved run", "Reopen a saved run read-only", partial(self._in_run_tab, "open_saved")),
+            ("containers: build image", "Build a Dockerfile or template with progress",
+             partial(self._in_pane, "containers", "#containers-pane", "build")),
+            ("containers: exec in selected", "Run a one-off command in the selected container",
+             partial(self._in_pane, "containers", "#containers-pane", "exec")),
+            ("safety: reload tools", "Start the config's MCP servers and classify their tools",
+             partial(self._in_pane, "safety", "#safety-review", "reload")),
+            ("safety: classify with the LLM", "Ask safety.llm about every tool now",
+             partial(self._in_pane, "safety", "#safety-review", "classify_llm")),
             ("app: toggle dark/light theme", "Switch between the dark and light theme", partial(run, "toggle_theme")),
             ("app: help (keys)", "Every key and its id", partial(run, "help")),
             ("app: quit", "Quit (asks when there are unsaved changes)", partial(run, "request_quit")),
@@ -38,6 +46,12 @@ class AppCommands(Provider):
         views = self.app.query("#run-view")
         if views:
             await self.app.run_action(action, views.first())
+
+    async def _in_pane(self, tab: str, selector: str, action: str) -> None:
+        await self.app.run_action(f"show_tab('{tab}')")
+        panes = self.app.query(selector)
+        if panes:
+            await self.app.run_action(action, panes.first())
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():

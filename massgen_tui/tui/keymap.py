@@ -72,6 +72,36 @@ RUN_APPROVAL_BINDINGS: list[Binding] = [
     Binding("d", "decide('deny', 'once')", "Deny", id="run.approval.deny"),
 ]
 
+# The Containers tab (massgen_tui/tui/screens/containers.py): keys act on the selected container.
+CONTAINER_BINDINGS: list[Binding] = [
+    Binding("enter", "follow_logs", "Logs", id="containers.logs"),
+    Binding("s", "stop", "Stop", id="containers.stop"),
+    Binding("r", "restart", "Restart", id="containers.restart"),
+    Binding("x,delete", "remove", "Remove", id="containers.remove"),
+    Binding("e", "exec", "Exec", id="containers.exec"),
+    Binding("b", "build", "Build image", id="containers.build"),
+    Binding("f", "toggle_follow", "Follow", id="containers.follow"),
+    Binding("slash", "filter", "Filter", id="containers.filter"),
+    Binding("t", "toggle_timestamps", "Timestamps", show=False, id="containers.timestamps"),
+    Binding("w", "since_window", "Since", show=False, id="containers.since"),
+    Binding("g", "drop_gone", "Forget gone", show=False, id="containers.forget_gone"),
+    Binding("l", "focus_log", "Log", show=False, id="containers.focus_log"),
+]
+
+# The Safety tab (massgen_tui/tui/screens/safety_review.py).
+SAFETY_BINDINGS: list[Binding] = [
+    Binding("u", "reload", "Reload", id="safety.reload"),
+    Binding("slash", "filter", "Filter", id="safety.filter"),
+    Binding("o", "sort", "Sort", id="safety.sort"),
+    Binding("v", "override", "Override verdict", id="safety.override"),
+    Binding("x,delete", "revoke", "Revoke", id="safety.revoke"),
+    Binding("e", "edit", "Flip allow/deny", show=False, id="safety.edit"),
+    Binding("L", "classify_llm", "LLM classify", show=False, id="safety.llm"),
+    Binding("1", "view('tools')", "Tools", show=False, id="safety.view_tools"),
+    Binding("2", "view('decisions')", "Decisions", show=False, id="safety.view_decisions"),
+    Binding("3", "view('audit')", "Audit", show=False, id="safety.view_audit"),
+]
+
 # Keys bound inside dialogs (documented here so the help screen can list them; not remappable).
 DIALOG_KEYS: list[tuple[str, str]] = [
     ("y / enter", "confirm (save, recover, quit)"),
@@ -80,6 +110,9 @@ DIALOG_KEYS: list[tuple[str, str]] = [
     ("ctrl+c / c / escape", "cancel a running check"),
     ("tab / shift+tab", "move between fields"),
     ("ctrl+n / ctrl+b", "wizard: next / back step"),
+    ("y / s / w / a", "approval: allow once / for the session / always in this workspace / always (me)"),
+    ("n / escape, d, r", "approval: deny / always deny / deny with a reason"),
+    ("t", "approval: apply the answer to the queued calls of the same tool"),
 ]
 
 ALL_GROUPS: list[tuple[str, list[Binding]]] = [
@@ -89,6 +122,8 @@ ALL_GROUPS: list[tuple[str, list[Binding]]] = [
     ("Problems panel", PROBLEM_BINDINGS),
     ("Run tab", RUN_BINDINGS),
     ("Run tab: waiting tool calls", RUN_APPROVAL_BINDINGS),
+    ("Containers tab", CONTAINER_BINDINGS),
+    ("Safety tab", SAFETY_BINDINGS),
 ]
 
 

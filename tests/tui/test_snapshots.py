@@ -37,8 +37,6 @@ SCREENS = {
     "orchestrator": ["ctrl+g", "ctrl+g", "ctrl+g", "ctrl+g"],
     "yaml": ["ctrl+y"],
     "help": ["f1"],
-    "containers_tab": ["f3"],
-    "safety_tab": ["f4"],
     "run_tab": ["f5"],
     "save_diff": ["a", "ctrl+s"],
     "quit_dialog": ["a", "ctrl+q"],
