@@ -109,7 +109,8 @@ class MassGenApp(App[int]):
         """Part 2's tabs start their work (Docker polling, MCP servers) only when first shown."""
         pane_id = event.pane.id if event.pane is not None else None
         focused = self.focused
-        if focused is not None and event.pane is not None and event.pane not in focused.ancestors_with_self:
+        if (focused is not None and event.pane is not None and focused.screen is event.pane.screen
+                and event.pane not in focused.ancestors_with_self):
             # focus left in a hidden tab pulls that tab back when it holds a Log (textual 8.2.8): drop it
             self.screen.set_focus(None)
             if pane_id == "config":
