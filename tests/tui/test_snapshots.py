@@ -63,6 +63,8 @@ def test_check_screen(snap_compare, make_app, size: tuple[int, int]) -> None:
             await pilot.pause(0.05)
             if "done" in str(pilot.app.screen.query_one("#check-keys").render()):
                 break
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
     assert snap_compare(make_app(NO_SERVERS), run_before=wait_for_checks, terminal_size=size)
 

@@ -40,6 +40,7 @@ class CheckScreen(ModalScreen[None]):
             yield Static("running…  [b]c[/] cancel    [b]q[/] close", id="check-keys", classes="dialog-keys")
 
     def on_mount(self) -> None:
+        self.query_one(RichLog).focus()  # arrows scroll the results from the start, whatever the timing
         self.worker = self.run_checks()
 
     @work(exclusive=True, group="check")
