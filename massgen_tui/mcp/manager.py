@@ -379,16 +379,7 @@ class ServerManager:
         self, progress: _CallProgress, reason: str, decided_by: str, started: float, publish: Any
     ) -> CallResult:
         call = progress.call
-        result = CallResult(
-            call.call_id,
-            call.server,
-            call.tool,
-            "denied",
-            reason=reason,
-            decided_by=decided_by,
-            duration_s=time.perf_counter() - started,
-            arguments=call.arguments,
-        )
+        result = _denied(call, reason, decided_by, started)
         if len(self._chain):
             progress.after_done = True
             await self._chain.after(call, result.outcome())
@@ -400,16 +391,7 @@ class ServerManager:
         self, call: ToolCall, reason: str, decided_by: str, started: float, publish: Any
     ) -> CallResult:
         """A call the config hides: no hook sees it, because it was never a call the agent could make."""
-        result = CallResult(
-            call.call_id,
-            call.server,
-            call.tool,
-            "denied",
-            reason=reason,
-            decided_by=decided_by,
-            duration_s=time.perf_counter() - started,
-            arguments=call.arguments,
-        )
+        result = _denied(call, reason, decided_by, started)
         if publish:
             self._publish_end(result, publish)
         return result
@@ -450,3 +432,17 @@ def _with(result: CallResult, **changes: Any) -> CallResult:
     from dataclasses import replace
 
     return replace(result, **changes)
+
+
+def _denied(call: ToolCall, reason: str, decided_by: str, started: float) -> CallResult:
+    """The result of a call that never reached its server."""
+    return CallResult(
+        call.call_id,
+        call.server,
+        call.tool,
+        "denied",
+        reason=reason,
+        decided_by=decided_by,
+        duration_s=time.perf_counter() - started,
+        arguments=call.arguments,
+    )
