@@ -339,3 +339,25 @@ class FakeLLM:
                                            "usage": {"output_tokens": reply.output_tokens}}))
         events.append(ev("message_stop", {"type": "message_stop"}))
         return events
+
+
+def team_config(base_url: str, agents: list[tuple[str, str]], *, extra_backend: str = "", top: str = "") -> str:
+    """A config whose agents talk to the fake server (``api_key_env: FAKE_LLM_KEY``) and run commands locally.
+
+    ``agents`` are (id, name) pairs; ``extra_backend`` lines go into every backend; ``top`` is appended.
+    """
+    lines = ["agents:"]
+    for agent_id, name in agents:
+        lines += [
+            f"  - id: {agent_id}",
+            f"    system_message: You are {name}.",
+            "    backend:",
+            "      type: chatcompletion",
+            "      model: fake-model",
+            f"      base_url: {base_url}",
+            "      api_key_env: FAKE_LLM_KEY",
+            "      enable_mcp_command_line: true",
+            "      command_line_execution_mode: local",
+        ]
+        lines += [f"      {line}" for line in extra_backend.splitlines() if line.strip()]
+    return "\n".join(lines) + "\n" + top

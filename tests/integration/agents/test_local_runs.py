@@ -12,29 +12,15 @@ from massgen_tui.agents import events as ev
 from massgen_tui.agents.backends.base import RetryPolicy
 from massgen_tui.config import load_document
 from tests.integration.agents.scripts import coordinating, persona
-from tests.support.fake_llm import FakeLLM, Reply
+from tests.support.fake_llm import FakeLLM, Reply, team_config
 
 FAST_RETRY = RetryPolicy(max_retries=2, base_delay_s=0.01, max_delay_s=0.05)
 
 
 def write_config(tmp_path: Path, base_url: str, agents: list[tuple[str, str]], *, extra_backend: str = "",
                  top: str = "") -> Path:
-    lines = ["agents:"]
-    for agent_id, name in agents:
-        lines += [
-            f"  - id: {agent_id}",
-            f"    system_message: You are {name}.",
-            "    backend:",
-            "      type: chatcompletion",
-            "      model: fake-model",
-            f"      base_url: {base_url}",
-            "      api_key_env: FAKE_LLM_KEY",
-            "      enable_mcp_command_line: true",
-            "      command_line_execution_mode: local",
-        ]
-        lines += [f"      {line}" for line in extra_backend.splitlines() if line.strip()]
     path = tmp_path / "config.yaml"
-    path.write_text("\n".join(lines) + "\n" + top)
+    path.write_text(team_config(base_url, agents, extra_backend=extra_backend, top=top))
     return path
 
 

@@ -20,24 +20,6 @@ APP_SHEET = Path(__file__).resolve().parents[3] / "massgen_tui" / "data" / "styl
 KEY = "sk-run-tab-test"
 
 
-def team_config(base_url: str, agents: list[tuple[str, str]], *, extra_backend: str = "", top: str = "") -> str:
-    lines = ["agents:"]
-    for agent_id, name in agents:
-        lines += [
-            f"  - id: {agent_id}",
-            f"    system_message: You are {name}.",
-            "    backend:",
-            "      type: chatcompletion",
-            "      model: fake-model",
-            f"      base_url: {base_url}",
-            "      api_key_env: FAKE_LLM_KEY",
-            "      enable_mcp_command_line: true",
-            "      command_line_execution_mode: local",
-        ]
-        lines += [f"      {line}" for line in extra_backend.splitlines() if line.strip()]
-    return "\n".join(lines) + "\n" + top
-
-
 @pytest.fixture
 def run_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)

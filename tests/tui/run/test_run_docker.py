@@ -9,8 +9,8 @@ import pytest
 from massgen_tui.tui.screens.run import RunView
 from tests.integration.agents.scripts import coordinating
 from tests.support.docker_engine import busybox_image, docker_client
-from tests.support.fake_llm import FakeLLM
-from tests.tui.run.conftest import KEY, team_config
+from tests.support.fake_llm import FakeLLM, team_config
+from tests.tui.run.conftest import KEY
 from tests.tui.run.test_run_tab import panel_text, type_task, wait_until
 
 __all__ = ["busybox_image", "docker_client"]

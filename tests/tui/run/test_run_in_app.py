@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.widgets import Input
 
 from massgen_tui.tui.screens.run import RunView
-from tests.tui.run.conftest import team_config
+from tests.support.fake_llm import team_config
 from tests.tui.run.test_run_tab import panel_text, wait_until
 
 

@@ -9,7 +9,7 @@ from massgen_tui.agents import events as ev
 from massgen_tui.tui.run_controller import RunState, coalesce
 from massgen_tui.tui.screens.run import RunView
 from massgen_tui.tui.widgets.run_agent_panel import MAX_COMMAND_LINES, clean_line, short
-from tests.tui.run.conftest import team_config
+from tests.support.fake_llm import team_config
 
 
 def test_coalesce_merges_per_agent_and_keeps_each_agents_order() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.run.conftest import team_config
+from tests.support.fake_llm import team_config
 
 SIZES = [(80, 24), (120, 40)]
 UNREACHABLE = "http://127.0.0.1:9/v1"  # no model is called in any of these

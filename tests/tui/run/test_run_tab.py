@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, RichLog
 
 from massgen_tui.tui.screens.run import RunView
-from tests.tui.run.conftest import team_config
+from tests.support.fake_llm import team_config
 
 
 def panel_text(view: RunView, agent: str) -> str:
