@@ -44,7 +44,9 @@ class CoordinationSettings:
     timeout_s: float = 1800.0  # timeout_settings.orchestrator_timeout_seconds
     max_new_answers_per_agent: int | None = None  # orchestrator.max_new_answers_per_agent
     max_rounds_per_agent: int = 40  # a runaway guard (restarts count as rounds); the timeout bounds the rest
-    planning_mode: bool = True  # coordination turns planning mode on
+    # orchestrator.coordination.enable_planning_mode; on when the key is absent (MassGen's default is off:
+    # we choose the safe side). safety.planning_mode: true keeps it on for the whole run.
+    planning_mode: bool = True
 
 
 @dataclass

@@ -177,6 +177,13 @@ def read_plan(doc: Any, *, environ: Mapping[str, str] | None = None, options: Ru
             coordination.max_new_answers_per_agent = cap
         else:
             problems.append("orchestrator.max_new_answers_per_agent: must be a positive integer")
+    coord = orch.get("coordination") if isinstance(orch, Mapping) else None
+    if isinstance(coord, Mapping) and coord.get("enable_planning_mode") is not None:
+        planning = coord["enable_planning_mode"]
+        if isinstance(planning, bool):
+            coordination.planning_mode = planning
+        else:
+            problems.append("orchestrator.coordination.enable_planning_mode: must be true or false")
     if options.orchestrator_timeout_s is not None:
         coordination.timeout_s = options.orchestrator_timeout_s
     if problems:
