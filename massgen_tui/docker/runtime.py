@@ -350,12 +350,15 @@ class ContainerRuntime:
             else:
                 reason, code = "container_died", KILLED_EXIT
                 box.dead = True
-        elif code == KILLED_EXIT or code != 0:
-            if code == KILLED_EXIT and not self._oom_since(box.container_id, started):
+        elif code == KILLED_EXIT:
+            # the engine's oom event names the container, not the process: only a command that died of
+            # SIGKILL is taken as the one killed, so another command of the same container that failed
+            # at the same time keeps its own status
+            if not self._oom_since(box.container_id, started):
                 await asyncio.sleep(OOM_GRACE_S)  # the oom event can trail the exec's end
             if self._oom_since(box.container_id, started):
-                reason, code = "oom", KILLED_EXIT
-            elif code == KILLED_EXIT and not await self._call(self._container_running, box):
+                reason = "oom"
+            elif not await self._call(self._container_running, box):
                 reason = "container_died"
                 box.dead = True
         result = ExecResult(

@@ -63,6 +63,17 @@ async def test_over_memory_limit_is_reported_as_oom(runtime: ContainerRuntime, s
     assert again.ok and again.stdout == "still here\n"
 
 
+async def test_oom_is_not_pinned_on_a_command_that_failed_beside_it(runtime: ContainerRuntime,
+                                                                    settings_for: Any) -> None:
+    settings = settings_for(command_line_docker_memory_limit="48m")
+    await runtime.ensure_container("a", settings)
+    bystander = asyncio.ensure_future(runtime.exec("a", "sleep 2; exit 3", timeout=60))
+    hog = await runtime.exec("a", "x=a; while :; do x=$x$x; done", timeout=60)
+    other = await bystander
+    assert hog.reason == "oom"
+    assert other.reason == "exited" and other.exit_code == 3
+
+
 async def test_sleep_600_with_1s_timeout_returns_fast_and_leaves_nothing(
         runtime: ContainerRuntime, settings_for: Any) -> None:
     await runtime.ensure_container("a", settings_for())
