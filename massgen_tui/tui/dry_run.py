@@ -123,25 +123,25 @@ async def _docker(agent: str, backend: Mapping[str, Any], base: Path) -> CheckRe
         settings = DockerSettings.from_backend(core_plain(backend), base_dir=base)
     except DockerExecutionError as exc:
         return CheckResult(agent, "docker", "fail", str(exc))
-    if settings.dockerfile is not None:
-        if settings.dockerfile.exists():
-            return CheckResult(agent, "docker image", "ok", f"built from {settings.dockerfile} at start (file found)")
-        return CheckResult(agent, "docker image", "fail", f"Dockerfile {settings.dockerfile} does not exist")
-    if settings.template is not None:
-        return CheckResult(agent, "docker image", "ok", f"built from template {settings.template!r} at start")
-
     def probe() -> CheckResult:
         from massgen_tui.docker.engine import connect
-        from massgen_tui.docker.images import image_exists
+        from massgen_tui.docker.images import image_exists, resolve_image
 
         try:
             client = connect(timeout=10)
         except DockerExecutionError as exc:
             return CheckResult(agent, "docker image", "fail", str(exc))
         try:
+            if settings.dockerfile is not None or settings.template is not None:
+                # builds are cached by content: a config already built answers at once
+                source = settings.dockerfile or f"template {settings.template!r}"
+                tag = resolve_image(client, settings)
+                return CheckResult(agent, "docker image", "ok", f"{tag} built from {source}")
             if image_exists(client, settings.image):
                 return CheckResult(agent, "docker image", "ok", f"{settings.image} exists")
             return CheckResult(agent, "docker image", "fail", f"{settings.image} is not in the local engine")
+        except DockerExecutionError as exc:
+            return CheckResult(agent, "docker image", "fail", str(exc))
         finally:
             client.close()
 

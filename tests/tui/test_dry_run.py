@@ -34,6 +34,20 @@ agents:
       enable_mcp_command_line: true
       command_line_execution_mode: docker
       command_line_docker_dockerfile: missing/Dockerfile
+  - id: fromfile
+    backend:
+      type: openai
+      model: gpt-4o
+      enable_mcp_command_line: true
+      command_line_execution_mode: docker
+      command_line_docker_dockerfile: good/Dockerfile
+  - id: broken
+    backend:
+      type: openai
+      model: gpt-4o
+      enable_mcp_command_line: true
+      command_line_execution_mode: docker
+      command_line_docker_dockerfile: bad/Dockerfile
 orchestrator:
   context_paths:
     - path: here
@@ -47,6 +61,9 @@ orchestrator:
 async def test_check_images_keys_and_paths(tmp_path: Path, busybox_image: str) -> None:  # noqa: F811
     (tmp_path / "ws").mkdir()
     (tmp_path / "here").mkdir()
+    for name, step in (("good", "RUN echo checked > /checked"), ("bad", "RUN exit 3")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "Dockerfile").write_text(f"FROM {busybox_image}\n{step}\n")
     path = tmp_path / "massgen.yaml"
     doc = ConfigDocument.from_text(CONFIG.format(image=busybox_image), path)
     results = [r async for r in run_checks(doc, environ={"OPENAI_API_KEY": "sk-x"})]
@@ -57,6 +74,10 @@ async def test_check_images_keys_and_paths(tmp_path: Path, busybox_image: str) -
     assert by[("absent", "docker image")].outcome == "fail"
     assert "not in the local engine" in by[("absent", "docker image")].detail
     assert by[("built", "docker")].outcome == "fail" and "no Dockerfile at" in by[("built", "docker")].detail
+    built = by[("fromfile", "docker image")]
+    assert built.outcome == "ok" and built.detail.startswith("massgen-tui/good:") and "good/Dockerfile" in built.detail
+    broken = by[("broken", "docker image")]
+    assert broken.outcome == "fail" and "bad/Dockerfile failed" in broken.detail and "RUN exit 3" in broken.detail
     assert by[("present", "paths")].outcome == "ok"
     assert by[("", "context paths")].outcome == "fail" and by[("", "context paths")].detail == "missing: not_here"
 
