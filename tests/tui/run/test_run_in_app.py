@@ -14,7 +14,7 @@ from tests.tui.run.test_run_tab import panel_text, wait_until
 async def test_run_from_the_app_by_keys(make_app, run_env: Path, llm) -> None:  # type: ignore[no-untyped-def]
     app = make_app(team_config(llm.base_url, [("a1", "Alpha"), ("a2", "Beta")]))
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: bool(app.query(RunView)))
+        await wait_until(pilot, lambda: bool(app.query("#run-task")))  # the tab and its children mounted
         await pilot.press("f5")
         await pilot.pause()
         view = app.query_one(RunView)
@@ -45,7 +45,7 @@ async def test_run_from_the_app_by_keys(make_app, run_env: Path, llm) -> None:  
 async def test_palette_starts_a_run(make_app, run_env: Path, llm) -> None:  # type: ignore[no-untyped-def]
     app = make_app(team_config(llm.base_url, [("a1", "Alpha"), ("a2", "Beta")]))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: bool(app.query(RunView)))
+        await wait_until(pilot, lambda: bool(app.query("#run-task")))  # the tab and its children mounted
         view = app.query_one(RunView)
         view.query_one("#run-task", Input).value = "say hello"
         await pilot.press("ctrl+p", *"run: start")
