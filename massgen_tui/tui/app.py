@@ -172,7 +172,10 @@ class MassGenApp(App[int]):
         errors = sum(1 for d in self.diagnostics if d.severity == "error")
         warnings = len(self.diagnostics) - errors
         line.append("   ")
-        line.append(f"✗ {errors} error{'s' * (errors != 1)}", style="red" if errors else "dim")
+        if errors:
+            line.append(f"✗ {errors} error{'s' * (errors != 1)}", style="red")
+        else:
+            line.append("✓ no errors", style="green")
         line.append("  ")
         line.append(f"! {warnings} warning{'s' * (warnings != 1)}", style="yellow" if warnings else "dim")
         self.query_one("#status", Static).update(line)
