@@ -1,9 +1,11 @@
 """The safety tables of the store: decisions, classification overrides, the audit log, the LLM cache.
 
 Reads for the gate are cached in memory and revalidated with ``PRAGMA data_version`` (which changes
-when another process commits), so a deny added from another window takes effect on the next call.
-Audit entries are queued and written in batches by a background task; :meth:`flush` and
-:meth:`close` write what is pending, and a deny is flushed before the agent hears about it.
+when anything is committed, here or in another process), so a deny added from another window takes
+effect on the next call.
+Audit entries are queued and written in batches by a background task (at most
+``AUDIT_BATCH_WINDOW_S`` after they are recorded); :meth:`flush` and :meth:`close` write what is
+pending, and a deny is flushed before the agent hears about it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from massgen_tui.safety.decisions import Action, Decision, DecisionKind, StoredS
 from massgen_tui.safety.errors import SafetyError
 from massgen_tui.safety.redaction import redact
 from massgen_tui.store import Database
+
+AUDIT_BATCH_WINDOW_S = 0.025  # how long a queued audit entry waits for others (denies are flushed at once)
 
 _DECISION_COLUMNS = (
     "id, kind, action, verdict, scope, scope_key, server_identity, server_name, tool, arg_pattern, "
@@ -196,7 +200,7 @@ class DecisionStore:
 
     async def for_server(self, server_identity: str) -> list[Decision]:
         """Active decisions of one server, cached until this or another process changes the table."""
-        version = await self.db.data_version()
+        version = self.db.data_version()  # our own commits change it too (audit batches): a re-read then
         if version != self._cache_version:
             self._cache.clear()
             self._cache_version = version
@@ -219,6 +223,9 @@ class DecisionStore:
 
     async def _background_flush(self) -> None:
         try:
+            # entries recorded meanwhile join this batch: one transaction for many calls, not two per call
+            # (a transaction is three trips to the database thread; per call they cost ~0.6 ms here)
+            await asyncio.sleep(AUDIT_BATCH_WINDOW_S)
             await self.flush()
         except Exception as exc:  # kept queued; the next flush retries, close() raises
             self.last_error = f"audit log not written yet: {exc}"

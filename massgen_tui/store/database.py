@@ -46,6 +46,7 @@ class Database:
         self.path = path
         self._write_lock = asyncio.Lock()
         self._closed = False
+        self._watcher: sqlite3.Connection | None = None  # see data_version
 
     # ----------------------------------------------------------------------------------- opening
     @classmethod
@@ -161,15 +162,26 @@ class Database:
         rows = await self._conn.execute_fetchall(sql, params)
         return next(iter(rows), None)
 
-    async def data_version(self) -> int:
-        """Changes whenever ANOTHER connection (any process) commits: a cheap staleness check."""
+    def data_version(self) -> int:
+        """A number that changes whenever anything is committed to the file, by this store or any other
+        process: a cheap staleness check for caches.
+
+        Read with ``PRAGMA data_version`` on a private synchronous connection, which sees every other
+        connection's commits (the store's own included). It takes no lock and costs a few microseconds,
+        so it runs on the caller's thread: no trip to the database thread per check."""
         self._check_open()
-        rows = await self._conn.execute_fetchall("PRAGMA data_version")
-        return int(next(iter(rows))[0])
+        if self._watcher is None:
+            try:
+                self._watcher = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot open the store {self.path} to watch it: {exc}") from exc
+        return int(self._watcher.execute("PRAGMA data_version").fetchone()[0])
 
     async def close(self) -> None:
         if not self._closed:
             self._closed = True
+            if self._watcher is not None:
+                self._watcher.close()
             await self._conn.close()
 
     async def __aenter__(self) -> Database:

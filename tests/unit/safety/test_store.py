@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -82,4 +83,33 @@ async def test_audit_entries_survive_a_locked_store(tmp_path: Path) -> None:
         assert [e.call_id for e in await store.audit()] == ["c1"]
     finally:
         other.close()
+        await store.close()
+
+
+async def test_audit_entries_recorded_together_are_written_in_one_transaction(tmp_path: Path) -> None:
+    from massgen_tui.safety import AuditEntry, DecisionStore
+    from massgen_tui.safety.decision_store import AUDIT_BATCH_WINDOW_S
+
+    store = DecisionStore(await Database.open(tmp_path / "s.db"))
+    writes: list[int] = []
+    write = store.db.execute_many
+
+    async def counting(sql: str, rows: object) -> None:
+        rows = list(rows)  # type: ignore[call-overload]
+        writes.append(len(rows))
+        await write(sql, rows)
+
+    store.db.execute_many = counting  # type: ignore[method-assign]
+    try:
+        for n in range(20):  # a burst of calls: each records as the gate does, with the loop turning between
+            store.record(AuditEntry(event="decision", call_id=f"c{n}", action="allow", decider="policy"))
+            await asyncio.sleep(0)
+        await asyncio.sleep(AUDIT_BATCH_WINDOW_S * 4)
+        assert writes == [20]  # on disk without a flush, in one transaction
+        other = sqlite3.connect(tmp_path / "s.db")
+        try:
+            assert other.execute("SELECT count(*) FROM audit").fetchone()[0] == 20
+        finally:
+            other.close()
+    finally:
         await store.close()
