@@ -89,19 +89,12 @@ def _gateway(args: argparse.Namespace) -> int:
 def _token(token_file: str | None) -> str:
     from pathlib import Path
 
-    from massgen_tui.gateway import generate_token, read_token_file, write_token_file
+    from massgen_tui.gateway.auth import default_token_path, load_or_create_token
 
-    if token_file:
-        path = Path(token_file).expanduser()
-    else:
-        from platformdirs import user_data_dir
-
-        path = Path(user_data_dir("massgen-tui", appauthor=False)) / "gateway.token"
-    if path.exists():
-        return read_token_file(path)
-    token = generate_token()
-    write_token_file(path, token)
-    _say(f"generated a new bearer token in {path} (mode 0600): {token}")
+    path = Path(token_file).expanduser() if token_file else default_token_path()
+    token, created = load_or_create_token(path)
+    if created:
+        _say(f"generated a new bearer token in {path} (mode 0600): {token}")
     return token
 
 

@@ -62,6 +62,25 @@ def write_token_file(path: Path, token: str) -> None:
         raise GatewayError(f"cannot write token file {path}: {exc.strerror or exc}") from None
 
 
+def default_token_path() -> Path:
+    """``gateway.token`` in massgen-tui's data folder: shared by the CLI and the app, so a client
+    configured once works with either."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("massgen-tui", appauthor=False)) / "gateway.token"
+
+
+def load_or_create_token(path: Path | None = None) -> tuple[str, bool]:
+    """The token kept in ``path`` (default :func:`default_token_path`), or a new one written there
+    (mode 0600). Returns the token and whether it was just created."""
+    path = (path or default_token_path()).expanduser()
+    if path.exists():
+        return read_token_file(path), False
+    token = generate_token()
+    write_token_file(path, token)
+    return token, True
+
+
 def token_matches(presented: str, expected: str) -> bool:
     return hmac.compare_digest(presented.encode(), expected.encode())
 

@@ -46,9 +46,19 @@ def plan_gateway(config: str | os.PathLike[str], agent: str | None = None) -> Ga
     ``safety:`` section. Raises :class:`GatewayError` naming the file and the place."""
     from massgen_tui.config import ConfigError, load_document
 
-    path = Path(config)
     try:
-        doc = load_document(path)
+        doc = load_document(Path(config))
+    except ConfigError as exc:
+        raise GatewayError(str(exc)) from None
+    return plan_document(doc, agent, path=Path(config))
+
+
+def plan_document(doc: Any, agent: str | None = None, *, path: Path | None = None) -> GatewayPlan:
+    """:func:`plan_gateway` for a config already loaded (the app's document, saved or not)."""
+    from massgen_tui.config import ConfigError
+
+    path = path or (Path(doc.path) if getattr(doc, "path", None) else Path("untitled.yaml"))
+    try:
         entries = [doc.agent(agent)] if agent else doc.agent_entries()
     except ConfigError as exc:
         raise GatewayError(str(exc)) from None
