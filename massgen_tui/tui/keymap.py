@@ -100,6 +100,8 @@ SAFETY_BINDINGS: list[Binding] = [
     Binding("1", "view('tools')", "Tools", show=False, id="safety.view_tools"),
     Binding("2", "view('decisions')", "Decisions", show=False, id="safety.view_decisions"),
     Binding("3", "view('audit')", "Audit", show=False, id="safety.view_audit"),
+    Binding("4", "view('gateway')", "Gateway", show=False, id="safety.view_gateway"),
+    Binding("g", "gateway", "Gateway on/off", id="safety.gateway"),
 ]
 
 # Keys bound inside dialogs (documented here so the help screen can list them; not remappable).

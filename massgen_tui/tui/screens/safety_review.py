@@ -1,6 +1,7 @@
 """The Safety tab: every tool of every MCP server in the config with its verdict, confidence and source,
-the stored decisions (revoke, edit), verdict overrides, LLM (re)classification on demand, and the audit
-log of gated calls. Servers are started in a worker only to list their tools, then closed.
+the stored decisions (revoke, edit), verdict overrides, LLM (re)classification on demand, the audit
+log of gated calls, and the Gateway view (the safety gateway run in the app, with its live calls).
+Servers are started in a worker only to list their tools, then closed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from massgen_tui.tui.keymap import SAFETY_BINDINGS
+from massgen_tui.tui.widgets.gateway_view import GatewayView
 
 SORTS = ("server", "verdict", "confidence", "source")
 
@@ -62,9 +64,10 @@ class SafetyReview(Vertical):
     BINDINGS = SAFETY_BINDINGS
 
     def __init__(self, document: Callable[[], Any], *, store_path: Path | None = None, autoload: bool = True,
-                 id: str | None = "safety-review") -> None:
+                 id: str | None = "safety-review", gateway_options: dict[str, Any] | None = None) -> None:
         super().__init__(id=id)
         self.document = document
+        self.gateway_options = gateway_options or {}  # GatewayView's listen= and token_file=
         self.store_path = store_path
         self.autoload = autoload
         self.tools: list[ToolRow] = []
@@ -86,6 +89,9 @@ class SafetyReview(Vertical):
                 yield DataTable(id="safety-decisions", cursor_type="row")
             with TabPane("3 Audit", id="audit"):
                 yield DataTable(id="safety-audit", cursor_type="row")
+            with TabPane("4 Gateway", id="gateway"):
+                yield GatewayView(self.document, lambda: getattr(self.app, "approver", None),
+                                  store_path=self.store_path, **self.gateway_options)
         yield Static("", id="safety-detail")
 
     def on_mount(self) -> None:
@@ -258,6 +264,11 @@ class SafetyReview(Vertical):
     @property
     def view(self) -> str:
         return self.query_one("#safety-views", TabbedContent).active
+
+    def action_gateway(self) -> None:
+        """Start or stop the gateway (and show its view)."""
+        self.action_view("gateway")
+        self.query_one(GatewayView).toggle()
 
     def action_view(self, name: str) -> None:
         self.query_one("#safety-views", TabbedContent).active = name
