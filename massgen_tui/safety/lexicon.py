@@ -63,6 +63,18 @@ SESSION = _words(
     zoom pause resume unstage navigate_back go_back cancel_search start archive unarchive mark flag
     pin unpin snooze"""
 )
+# Session verbs that, applied to a running service or a device rather than a view or a search, change
+# the world: a paused project is down for its users, a switched lock is open.
+SWITCH_VERBS = _words("""toggle switch pause resume stop start turn""")
+SERVICE_OR_DEVICE = _words(
+    """project projects instance instances database databases cluster clusters deployment deployments app
+    apps application dyno dynos machine machines vm vms droplet pipeline pipelines light lights lamp lock
+    locks door doors garage thermostat heater heating cooling device devices entity entities appliance
+    alarm camera valve pump"""
+)
+# Additive verbs that make a new object: on a remote service, it is at once visible to others or billed
+# ("generate", "index", "stage" and the like only compute or prepare, there as here).
+REMOTE_CREATE = _words("""create add append insert new make register record draft""")
 # "close" is harmless for pages, tabs, windows, dialogs, sessions and searches, not for accounts.
 CLOSE_OK_CONTEXT = _words(
     """browser page tab tabs window session search dialog popup panel"""
@@ -87,12 +99,21 @@ REMOTE_NOUNS = _words(
     notifications calendar meeting contact contacts fork review reviews discussion thread threads
     reaction reactions attendee attendees"""
 )
+# Parameters that scope a call to a hosted account's objects: a tool taking one creates or changes
+# things other people (or billing) see.
+REMOTE_SCOPE_PARAMS = _words(
+    """base_id baseId workspace_id workspaceId workspace_name team_id teamId team org_id orgId organization
+    organization_id organizationId account_id accountId tenant_id tenantId project_id projectId project_ref
+    channel_id channelId chat_id chatId space_id spaceId board_id boardId site_id siteId region
+    terraform_org_name"""
+)
 REMOTE_SERVICES = re.compile(
     r"\b(github|gitlab|bitbucket|slack|discord|telegram|twitter|tweet|mastodon|bluesky|gmail|outlook|"
     r"e-?mail|jira|linear|notion|confluence|asana|trello|stripe|paypal|shopify|salesforce|hubspot|"
     r"twilio|sendgrid|mailgun|aws|amazon s3|s3 bucket|gcp|google cloud|azure|vercel|netlify|heroku|"
     r"cloudflare|google drive|gdrive|dropbox|onedrive|calendar|zoom|teams|whatsapp|reddit|youtube|"
     r"spotify|figma|sentry|pagerduty|datadog|supabase|firebase|airtable|zendesk|intercom|mailchimp|"
+    r"home ?assistant|smart ?home|iot|thermostat|garage door|"
     r"remote (?:server|repository|service|api)|rest api|web ?hook|third[- ]party)\b",
     re.I,
 )
@@ -132,7 +153,7 @@ READ_ONLY_CLAIM = re.compile(
 )
 NO_OVERWRITE_CLAIM = re.compile(
     r"(if the (destination|target|file)( path)? (already )?exists,? (the )?(operation|move|call|tool|it)? ?"
-    r"(will )?fails?|fails? if the (destination|target|file)( path)? (already )?exists|"
+    r"(will )?fails?|(fails?|raises? an error|errors?) if the (destination|target|file)( path)? (already )?exists|"
     r"refuses? to overwrite)",
     re.I,
 )

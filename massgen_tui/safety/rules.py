@@ -45,13 +45,13 @@ class _Context:
     has_code_param: bool
 
 
-_CACHE: dict[tuple[str, str, bool], tuple[Signal, ...]] = {}
+_CACHE: dict[tuple[str, str, str, bool], tuple[Signal, ...]] = {}
 _CACHE_MAX = 8192
 
 
 def tool_signals(tool: ToolInfo, *, trusted: bool = False) -> tuple[Signal, ...]:
     """All definition-level signals for a tool (cached per definition hash)."""
-    key = (tool.definition_hash, tool.title or "", trusted)
+    key = (tool.definition_hash, tool.title or "", tool.server or "", trusted)  # the server's name is evidence too
     cached = _CACHE.get(key)
     if cached is None:
         if len(_CACHE) >= _CACHE_MAX:
@@ -98,6 +98,8 @@ def _context(tool: ToolInfo) -> _Context:
         or bool(set(lx.split_words(first)) & lx.REMOTE_NOUNS)
         or bool(lx.REMOTE_SERVICES.search(description[:300]))
         or bool(lx.REMOTE_SERVICES.search(" ".join(words)))
+        or bool(tool.server and lx.REMOTE_SERVICES.search(" ".join(lx.split_words(tool.server))))
+        or bool(set(params) & lx.REMOTE_SCOPE_PARAMS)
         or tool.annotations.open_world_hint is True
     )
     has_code = any(lx.CODE_PARAM.match(p) for p in params)
@@ -113,8 +115,11 @@ def _annotation_signals(tool: ToolInfo, trusted: bool) -> list[Signal]:
         return [Signal("annotation:readOnlyHint", "reversible", strong or 0.6, "annotation",
                        f"annotated read-only ({how})", "read")]
     if ann.destructive_hint is True:
-        return [Signal("annotation:destructiveHint", "irreversible", strong or 0.5, "annotation",
-                       f"annotated destructive ({how})", "destroy")]
+        # a claim of danger outweighs a bare "create" or "run" from any server (only claims of safety need
+        # trust), but not a clear session or read verb: some servers mark every tool destructive
+        return [Signal("annotation:destructiveHint", "irreversible", 0.95 if trusted else 0.65, "annotation",
+                       f"annotated destructive by its server ({'trusted' if trusted else 'believed: it only adds caution'})",
+                       "destroy")]
     if ann.destructive_hint is False:
         if ann.open_world_hint is True:
             return [Signal("annotation:openWorldHint", "irreversible", strong or 0.5, "annotation",
@@ -198,7 +203,7 @@ def _verb_signals(
             out.append(Signal(f"{source}-verb:{verb}@file", "irreversible", 0.7 - penalty, source,  # type: ignore[arg-type]
                               f"{quote(verb)} into an existing file: changes it in place", "overwrite"))
         elif verb:
-            if ctx.remote:
+            if ctx.remote and verb in lx.REMOTE_CREATE:
                 out.append(Signal(f"{source}-verb:{verb}@remote", "irreversible", 0.75 - penalty,
                                   source,  # type: ignore[arg-type]
                                   f"{quote(verb)} on an external service: others see it at once", "send"))
@@ -218,6 +223,12 @@ def _verb_signals(
                 out.append(Signal(f"{source}-verb:close", "irreversible", 0.6 - penalty, source,  # type: ignore[arg-type]
                                   f"{quote('close')}: closing an account, issue or position may not be undone",
                                   "destroy"))
+        elif verb in lx.SWITCH_VERBS and not ctx.browser and (
+                set(ctx.words) | set(lx.split_words(ctx.first_sentence))) & lx.SERVICE_OR_DEVICE:
+            out.append(Signal(f"{source}-verb:{verb}@service", "irreversible", 0.75 - penalty,
+                              source,  # type: ignore[arg-type]
+                              f"{quote(verb)} on a running service or a device: its users or the world notice",
+                              "deploy"))
         elif verb:
             out.append(Signal(f"{source}-verb:{verb}", "reversible", 0.7 - penalty, source,  # type: ignore[arg-type]
                               f"{quote(verb)}: changes only session or view state", "session"))
@@ -244,6 +255,9 @@ def _name_signals(ctx: _Context) -> list[Signal]:
 # ----------------------------------------------------------------------------------- description
 def _lead_verbs(first_sentence: str) -> list[tuple[str, bool]]:
     """The sentence's first word and verbs coordinated with it ("Move or rename", "List, create or close")."""
+    # the verb phrase ends where a list of what it returns begins ("Get details: plan, state, billing",
+    # "List tables, including schema, comment, ...")
+    first_sentence = re.split(r":|\b(?:including|such as|e\.g\.|like)\b", first_sentence, maxsplit=1)[0]
     words = re.findall(r"[A-Za-z][A-Za-z-]*|,", first_sentence)
     if not words:
         return []

@@ -83,10 +83,57 @@ def test_create_is_additive_locally_but_outbound_on_a_remote_service() -> None:
     assert classify_tool(tool("create_page", "Create a new page in Notion")).verdict == "irreversible"
 
 
+def test_a_claim_of_danger_is_believed_from_any_server_but_does_not_beat_a_clear_session_verb() -> None:
+    destructive = {"readOnlyHint": False, "destructiveHint": True}
+    c = classify_tool(tool("create_run", "Creates a new run in the specified workspace.", annotations=destructive))
+    assert c.verdict == "irreversible" and "annotation:destructiveHint" in ids(c)
+    assert classify_tool(tool("create_run", "Creates a new run in the specified workspace.")).verdict == "reversible"
+    # some servers mark every tool destructive: hovering a page stays harmless
+    assert classify_tool(tool("browser_hover", "Hover over an element on the page",
+                              annotations=destructive)).verdict == "reversible"
+
+
+def test_create_in_a_hosted_account_is_outbound() -> None:
+    # a parameter scoping the call to a hosted base, workspace, team or region
+    scoped = tool("create_record", "Creates a new record in a table", {"baseId": "The ID of the base", "fields": ""})
+    assert classify_tool(scoped).verdict == "irreversible"
+    assert classify_tool(tool("create_record", "Creates a new record in a table", {"fields": ""})).verdict == "reversible"
+    # the server's own name says which service it talks to
+    assert classify_tool(tool("create_app", "Create app: custom name", {"name": ""}, server="heroku")).verdict \
+        == "irreversible"
+    assert classify_tool(tool("create_app", "Create app: custom name", {"name": ""}, server="scratch")).verdict \
+        == "reversible"
+    # computing something on a remote service is not creating anything there
+    assert classify_tool(tool("generate_types", "Generates types for a project", {"project_id": ""},
+                              {"readOnlyHint": True})).verdict == "reversible"
+
+
+@pytest.mark.parametrize(("name", "description", "verdict"), [
+    ("pause_project", "Pauses a project.", "irreversible"),
+    ("entity_action", "Perform an action on an entity (on, off, toggle)", "irreversible"),
+    ("stop_instance", "Stop a running instance", "irreversible"),
+    ("stop_search", "Stop a running search", "reversible"),
+    ("toggle_logging", "Toggles simulated logging", "reversible"),
+    ("pause_video", "Pause the video in the browser tab", "reversible"),
+])
+def test_switching_a_service_or_device_changes_the_world(name: str, description: str, verdict: str) -> None:
+    assert classify_tool(tool(name, description)).verdict == verdict
+
+
+def test_the_lead_verb_phrase_ends_where_a_list_of_fields_begins() -> None:
+    # "billing" and "comment" name fields of the answer, not things the tool does
+    assert classify_tool(tool("get_addon_info", "Get add-on details: plan, state, billing")).verdict == "reversible"
+    assert classify_tool(tool("list_tables", "List tables in a database, including schema, comment, row count")
+                         ).verdict == "reversible"
+    assert classify_tool(tool("manage", "List, create or delete items")).verdict == "irreversible"
+
+
 def test_description_phrases() -> None:
     c = classify_tool(tool("process", "Processes data. The input file is permanently removed."))
     assert c.verdict == "irreversible" and any(s.id.startswith("description-phrase") for s in c.signals)
     c = classify_tool(tool("move_file", "Move a file. If the destination exists, the operation will fail."))
+    assert c.verdict == "reversible"
+    c = classify_tool(tool("rename_file", "Rename a file. Raises an error if the destination already exists."))
     assert c.verdict == "reversible"
     c = classify_tool(tool("query", "Run a read-only SQL query", {"sql": "SQL"}))
     assert c.verdict == "reversible"
