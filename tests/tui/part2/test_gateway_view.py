@@ -20,6 +20,7 @@ from massgen_tui.tui.screens.safety_review import SafetyReview
 from massgen_tui.tui.widgets.gateway_view import GatewayView
 from tests.integration.gateway.conftest import http_session, tools_called
 from tests.support.mcp_servers import toolbox_stdio
+from tests.support.pilot import until
 
 pytestmark = [pytest.mark.mcp, pytest.mark.timeout(120)]
 
@@ -39,12 +40,6 @@ class GatewayHost(App[None]):
         self.query_one("#safety-tools").focus()
 
 
-async def _until(pilot: Any, condition: Any, timeout: float = 20.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    assert condition(), "condition not reached in time"
 
 
 def calls_on_screen(app: App[None]) -> list[dict[str, str]]:
@@ -69,7 +64,7 @@ async def test_gateway_in_the_app_asks_in_the_dialog_and_shows_live_calls(tmp_pa
     async with app.run_test(size=(120, 40)) as pilot:
         view = app.query_one(GatewayView)
         await pilot.press("g")
-        await _until(pilot, lambda: view.url is not None)
+        await until(pilot, lambda: view.url is not None)
         assert app.query_one("#safety-views").active == "gateway"
         status = str(app.query_one("#gateway-status").render())
         assert "listening" in status and str(token_file) in status and "(new)" in status
@@ -83,38 +78,38 @@ async def test_gateway_in_the_app_asks_in_the_dialog_and_shows_live_calls(tmp_pa
 
             ok = await client.call_tool("tb__echo", {"text": "via the app"})
             assert not ok.is_error and text_of(ok) == "via the app"
-            await _until(pilot, lambda: [r["Result"] for r in calls_on_screen(app)] == ["ok"])
+            await until(pilot, lambda: [r["Result"] for r in calls_on_screen(app)] == ["ok"])
             echo = calls_on_screen(app)[0]
             assert (echo["Tool"], echo["Verdict"], echo["Decision"], echo["By"]) == \
                 ("tb/echo", "reversible", "allow", "policy")
 
             # an irreversible call opens the app's dialog; deny: the server never sees it
             call = asyncio.ensure_future(client.call_tool("tb__delete_file", {"path": "keep.txt"}))
-            await _until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
-            await _until(pilot, lambda: len(calls_on_screen(app)) == 2)
+            await until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+            await until(pilot, lambda: len(calls_on_screen(app)) == 2)
             assert calls_on_screen(app)[1]["Result"] == "running"  # shown live while it waits for a human
             await pilot.press("n")
             denied = await asyncio.wait_for(call, 10)
             assert denied.is_error and "the user denied it" in text_of(denied)
             assert tools_called(record) == ["echo"]
-            await _until(pilot, lambda: calls_on_screen(app)[1]["Result"] == "denied")
+            await until(pilot, lambda: calls_on_screen(app)[1]["Result"] == "denied")
             row = calls_on_screen(app)[1]
             assert (row["Verdict"], row["Decision"], row["By"]) == ("irreversible", "deny", "human")
             assert "keep.txt" in row["Arguments"]
 
             # allow once: it reaches the server
             call = asyncio.ensure_future(client.call_tool("tb__delete_file", {"path": "gone.txt"}))
-            await _until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+            await until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
             await pilot.press("y")
             allowed = await asyncio.wait_for(call, 10)
             assert not allowed.is_error
             assert tools_called(record) == ["echo", "delete_file"]
-            await _until(pilot, lambda: [r["Result"] for r in calls_on_screen(app)] == ["ok", "denied", "ok"])
+            await until(pilot, lambda: [r["Result"] for r in calls_on_screen(app)] == ["ok", "denied", "ok"])
 
         # g again stops it: the port is closed, the upstream server shut down
         url = view.url
         await pilot.press("g")
-        await _until(pilot, lambda: not view.running and view.url is None)
+        await until(pilot, lambda: not view.running and view.url is None)
         assert "Gateway stopped" in str(app.query_one("#gateway-status").render())
         with pytest.raises(Exception):  # noqa: B017  (connection refused, in whatever wrapper the SDK uses)
             async with http_session(str(url), token) as client:
@@ -133,6 +128,6 @@ async def test_a_config_without_mcp_servers_says_so(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.query_one(GatewayView)
         await pilot.press("g")
-        await _until(pilot, lambda: "could not start" in str(app.query_one("#gateway-status").render()))
+        await until(pilot, lambda: "could not start" in str(app.query_one("#gateway-status").render()))
         assert "has no mcp_servers" in str(app.query_one("#gateway-status").render())
         assert not view.running and view.url is None

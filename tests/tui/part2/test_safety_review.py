@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
@@ -15,6 +14,7 @@ from massgen_tui.config import load_document
 from massgen_tui.safety import AuditEntry, DecisionStore
 from massgen_tui.tui.screens.safety_review import SafetyReview
 from tests.support.mcp_servers import toolbox_stdio
+from tests.support.pilot import until
 
 pytestmark = [pytest.mark.timeout(90)]
 
@@ -36,12 +36,6 @@ class ReviewHost(App[None]):
         yield SafetyReview(lambda: load_document(self.config), store_path=self.store)
 
 
-async def _until(pilot: Any, condition: Any, timeout: float = 20.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    assert condition(), "condition not reached in time"
 
 
 def rows(app: App[None], table: str) -> list[list[str]]:
@@ -67,7 +61,7 @@ async def test_tools_decisions_overrides_and_audit(tmp_path: Path) -> None:
     app = ReviewHost(config, store_path)
     async with app.run_test(size=(120, 40)) as pilot:
         review = app.query_one(SafetyReview)
-        await _until(pilot, lambda: review.loaded)
+        await until(pilot, lambda: review.loaded)
         tools = {r[1]: r for r in rows(app, "#safety-tools")}
         assert tools["echo"][2] == "reversible" and tools["add"][4] == "annotations" and tools["echo"][4] == "rules"
         assert tools["delete_file"][2] == "irreversible"
@@ -89,7 +83,7 @@ async def test_tools_decisions_overrides_and_audit(tmp_path: Path) -> None:
         await pilot.press("v")
         await pilot.pause()
         await pilot.press("y")
-        await _until(pilot, lambda: any(r[1] == "delete_file" and r[4] == "override" for r in rows(app, "#safety-tools")))
+        await until(pilot, lambda: any(r[1] == "delete_file" and r[4] == "override" for r in rows(app, "#safety-tools")))
         assert next(r for r in rows(app, "#safety-tools") if r[1] == "delete_file")[2] == "reversible"
 
         # decisions: flip the permission, revoke the override
@@ -109,7 +103,7 @@ async def test_tools_decisions_overrides_and_audit(tmp_path: Path) -> None:
         await pilot.press("x")
         await pilot.pause()
         await pilot.press("y")
-        await _until(pilot, lambda: [r[1] for r in rows(app, "#safety-decisions")] == ["deny"])
+        await until(pilot, lambda: [r[1] for r in rows(app, "#safety-decisions")] == ["deny"])
 
         # the audit view, filterable
         await pilot.press("3")

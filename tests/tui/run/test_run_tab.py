@@ -11,6 +11,7 @@ from textual.widgets import Input, RichLog
 
 from massgen_tui.tui.screens.run import RunView
 from tests.support.fake_llm import team_config
+from tests.support.pilot import until
 
 
 def panel_text(view: RunView, agent: str) -> str:
@@ -24,11 +25,7 @@ async def type_task(pilot: Pilot, text: str) -> None:
 
 
 async def wait_until(pilot: Pilot, condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out waiting for the run tab"
-        await pilot.pause(0.05)
+    await until(pilot, condition, timeout, what="run tab")
 
 
 async def test_two_agents_stream_vote_and_present(make_host, llm, run_env: Path) -> None:
