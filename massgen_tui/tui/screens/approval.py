@@ -154,8 +154,11 @@ class TuiApprover:
             return
         current = screen.request
         if current.request_id not in {r.request_id for r in pending}:
-            screen.show(pending[0])
-        else:
+            if screen.is_mounted:
+                screen.show(pending[0])
+            else:  # pushed but not composed yet: its on_mount shows the request
+                screen.request = pending[0]
+        elif screen.is_mounted:  # (not yet mounted: on_mount counts the queue as it is then)
             screen.refresh_counts()
 
 
