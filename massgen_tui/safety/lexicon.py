@@ -126,6 +126,9 @@ RECIPIENT_PARAM = re.compile(
     re.I,
 )
 MONEY_PARAM = re.compile(r"^(amount|price|currency|payment_method|card(_number)?|total|cost|quantity_to_buy)$", re.I)
+# Parameters that name a resource (an id or key) rather than take an address, even when their description
+# says the value is found in a URL.
+ID_PARAM = re.compile(r"^(id|ids|key|slug|.*_id|.*_ids|.*Id|.*Ids|.*ID|.*_key|.*Key|.*_slug)$")
 CODE_PARAM = re.compile(r"^(command|cmd|commands|shell|script|code|source_code|javascript|js|program|argv|bash)$", re.I)
 CODE_FUNCTION_PARAM = re.compile(r"^(function|expression|snippet|statement)$", re.I)
 SQL_PARAM = re.compile(r"^(sql|query|statement|sql_query|querystring|stmt)$", re.I)

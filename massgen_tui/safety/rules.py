@@ -244,6 +244,10 @@ def _edits_a_file(ctx: _Context) -> bool:
 
 def _name_signals(ctx: _Context) -> list[Signal]:
     words = ctx.words
+    if set(words) & {"set", "switch", "use", "select"} and set(words) & {"active", "current"}:
+        # "set_active_account": which account the next calls use, kept by the server for this session
+        return [Signal("name-verb:set-active", "reversible", 0.85, "name",
+                       "it chooses what later calls of this session work on (session state)", "session")]
     # "navigate_back", "go_back": history moves, not a new URL
     if "back" in words or "forward" in words:
         if "forward" in words and ({"go", "navigate"} & set(words) or ctx.browser):
@@ -267,6 +271,8 @@ def _lead_verbs(first_sentence: str) -> list[tuple[str, bool]]:
             nxt = word.lower()
             if nxt.endswith("ly") and i + 1 < len(words):  # "or completely overwrite"
                 nxt = words[i + 1].lower()
+            if nxt in lx.AMBIGUOUS_NOUNS:  # "Extract data or text": a noun after the first verb
+                continue
             out.append((nxt, True))
     return out
 
@@ -327,7 +333,7 @@ def _schema_signals(tool: ToolInfo, ctx: _Context, so_far: list[Signal]) -> list
             ptype = next((t for t in ptype if t != "null"), None)
         fmt = str(spec.get("format") or "")
         if lx.URL_PARAM.match(pname) or fmt in {"uri", "url", "iri", "uri-reference"} or (
-            ptype in {"string", None} and re.search(r"\b(url|uri)s?\b", ptext, re.I)
+            ptype in {"string", None} and not lx.ID_PARAM.match(pname) and re.search(r"\b(url|uri)s?\b", ptext, re.I)
             and not re.search(r"\b(file|local) path\b|match|filter|regex|pattern|glob|resource", ptext, re.I)
         ):
             out.append(Signal(f"schema-param:url:{pname}", "irreversible", 0.85, "schema",

@@ -128,6 +128,26 @@ def test_the_lead_verb_phrase_ends_where_a_list_of_fields_begins() -> None:
     assert classify_tool(tool("manage", "List, create or delete items")).verdict == "irreversible"
 
 
+def test_an_id_whose_description_mentions_a_url_is_not_a_url() -> None:
+    t = tool("get_file_data", "Get file data", {"fileKey": "The key of the file, found in a URL like x.com/file/<key>"})
+    assert classify_tool(t).verdict == "reversible"
+    t = tool("get_file_data", "Get file data", {"source": "The URL of the file to fetch"})
+    assert classify_tool(t).verdict == "irreversible"
+
+
+def test_choosing_the_active_account_is_session_state() -> None:
+    assert classify_tool(tool("set_active_board", "Set the active board for future operations")).verdict \
+        == "reversible"
+    assert classify_tool(tool("set_default_branch", "Set the default branch of the repository")).verdict \
+        == "irreversible"
+
+
+def test_a_noun_after_the_first_verb_is_not_another_verb() -> None:
+    assert classify_tool(tool("extract", "Extract structured data or text from the current page")).verdict \
+        == "reversible"
+    assert classify_tool(tool("manage_posts", "Read or delete posts")).verdict == "irreversible"
+
+
 def test_description_phrases() -> None:
     c = classify_tool(tool("process", "Processes data. The input file is permanently removed."))
     assert c.verdict == "irreversible" and any(s.id.startswith("description-phrase") for s in c.signals)
