@@ -55,20 +55,41 @@ def busybox_image(docker_client: Any) -> str:
             raise
 
 
-@pytest.fixture(scope="session")
-def python_base_image(docker_client: Any) -> str:
-    """Debian minbase + python3 (debootstrap + docker import; ~45 s the first time, then cached by tag)."""
+def debian_base(client: Any, packages: tuple[str, ...]) -> str:
+    """Debian minbase with ``packages`` (debootstrap + docker import), cached by a content tag: built once
+    per machine, then reused by every run."""
     from massgen_tui.docker.errors import ImageError
     from massgen_tui.docker.offline_images import debian_image
 
     try:
-        return debian_image(docker_client, packages=("python3",))
+        return debian_image(client, packages=packages)
     except ImageError:
         # the script installs debootstrap when it is missing, then builds the same (content-tagged) image
-        subprocess.run(["bash", str(REPO / "scripts" / "build-base-image.sh"), "debian", "--packages", "python3",
-                        "--quiet"], check=False, timeout=900, capture_output=True)
+        subprocess.run(["bash", str(REPO / "scripts" / "build-base-image.sh"), "debian", "--packages",
+                        ",".join(packages), "--quiet"], check=False, timeout=900, capture_output=True)
         try:
-            return debian_image(docker_client, packages=("python3",))
+            return debian_image(client, packages=packages)
         except ImageError as exc:
-            need(False, f"an offline Debian python image (debootstrap): {exc}")
+            need(False, f"an offline Debian image with {', '.join(packages)} (debootstrap): {exc}")
             raise
+
+
+@pytest.fixture(scope="session")
+def python_base_image(docker_client: Any) -> str:
+    """Debian minbase + python3 (~45 s the first time on a new machine)."""
+    return debian_base(docker_client, ("python3",))
+
+
+@pytest.fixture(scope="session")
+def node_base_image(docker_client: Any) -> str:
+    """Debian minbase + nodejs, the node template's offline base."""
+    return debian_base(docker_client, ("nodejs",))
+
+
+DATASCIENCE_PACKAGES = ("python3", "python3-numpy", "python3-pandas", "python3-matplotlib", "python3-scipy")
+
+
+@pytest.fixture(scope="session")
+def datascience_base_image(docker_client: Any) -> str:
+    """Debian minbase + Python's numeric stack from Debian, the datascience template's offline base."""
+    return debian_base(docker_client, DATASCIENCE_PACKAGES)

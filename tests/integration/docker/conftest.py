@@ -7,9 +7,15 @@ from typing import Any
 import pytest
 
 from massgen_tui.docker import ContainerRuntime, DockerSettings
-from tests.support.docker_engine import busybox_image, docker_client, python_base_image
+from tests.support.docker_engine import (
+    busybox_image,
+    datascience_base_image,
+    docker_client,
+    node_base_image,
+    python_base_image,
+)
 
-__all__ = ["busybox_image", "docker_client", "python_base_image"]
+__all__ = ["busybox_image", "datascience_base_image", "docker_client", "node_base_image", "python_base_image"]
 
 pytestmark = pytest.mark.docker
 

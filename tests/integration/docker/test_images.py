@@ -94,3 +94,31 @@ async def test_python_template_on_the_offline_debian_base(runtime: ContainerRunt
                                 settings=settings)
     assert result.ok, result.stderr
     assert result.stdout == "3\n" and (tmp_path / "ws" / "o.txt").read_text() == "x"
+
+
+@pytest.mark.slow
+async def test_node_template_on_the_offline_debian_base(runtime: ContainerRuntime, node_base_image: str,
+                                                        tmp_path: Path) -> None:
+    settings = DockerSettings.from_backend({"command_line_docker_template": "node",
+                                            "command_line_docker_build_args": {"BASE_IMAGE": node_base_image},
+                                            "cwd": str(tmp_path / "ws")})
+    result = await runtime.exec("a", "node -e 'require(\"fs\").writeFileSync(\"o.txt\", String(6 * 7))'; cat o.txt",
+                                settings=settings)
+    assert result.ok, result.stderr
+    assert result.stdout == "42" and (tmp_path / "ws" / "o.txt").read_text() == "42"
+
+
+@pytest.mark.slow
+async def test_datascience_template_on_the_offline_debian_base(runtime: ContainerRuntime,
+                                                               datascience_base_image: str, tmp_path: Path) -> None:
+    # offline: the numeric stack comes from Debian's packages in the base, nothing from pip
+    settings = DockerSettings.from_backend({
+        "command_line_docker_template": "datascience", "cwd": str(tmp_path / "ws"),
+        "command_line_docker_build_args": {"BASE_IMAGE": datascience_base_image, "PIP_PACKAGES": ""}})
+    script = ("import numpy, pandas, scipy.stats, matplotlib.pyplot as plt; "
+              "frame = pandas.DataFrame({'x': numpy.arange(4)}); plt.plot(frame.x); plt.savefig('plot.png'); "
+              "print(int(frame.x.sum()), round(float(scipy.stats.norm.cdf(0)), 2))")
+    result = await runtime.exec("a", f'python3 -c "{script}"', settings=settings, timeout=120)
+    assert result.ok, result.stderr
+    assert result.stdout.split() == ["6", "0.5"]
+    assert (tmp_path / "ws" / "plot.png").read_bytes()[:4] == b"\x89PNG"
