@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -56,9 +57,41 @@ class WizardChoices:
     docker: bool = False
     template: str = "python"
     memory: str = ""
+    preset_memory: str = ""  # the first docker agent's limit in the preset: left per agent unless changed
     reversible: str = "allow"
     irreversible: str = "ask"
     planning_mode: bool = False
+
+
+def _servers(backend: Any) -> list[str]:
+    servers = backend.get("mcp_servers") if hasattr(backend, "get") else None
+    if isinstance(servers, list):
+        return [str(s.get("name", "")) for s in servers if hasattr(s, "get")]
+    return [str(name) for name in servers] if hasattr(servers, "keys") else []
+
+
+def choices_from_preset(preset_text: str) -> WizardChoices:
+    """The wizard's answers as the preset already gives them, so each step starts from what the preset
+    does and the config matches what the steps show."""
+    choices = WizardChoices(preset_text=preset_text)
+    try:
+        doc = ConfigDocument.from_text(preset_text)
+    except ConfigError:
+        return choices
+    backends = [e.backend for e in doc.agent_entries()]
+    docker = [b for b in backends if b.get("command_line_execution_mode") == "docker"]
+    choices.command_line = any(b.get("enable_mcp_command_line") is True for b in backends) and not docker
+    choices.docker = bool(docker)
+    if docker:
+        choices.template = str(docker[0].get("command_line_docker_template") or choices.template)
+        choices.memory = choices.preset_memory = str(docker[0].get("command_line_docker_memory_limit") or "")
+    choices.filesystem_mcp = any("filesystem" in _servers(b) for b in backends)
+    defaults = doc.get("safety.defaults")
+    if hasattr(defaults, "get"):
+        choices.reversible = str(defaults.get("reversible") or choices.reversible)
+        choices.irreversible = str(defaults.get("irreversible") or choices.irreversible)
+    choices.planning_mode = doc.get("safety.planning_mode") is True
+    return choices
 
 
 def build_config(choices: WizardChoices) -> str:
@@ -85,21 +118,41 @@ def build_config(choices: WizardChoices) -> str:
             doc.set_value(f"{base}.model", model)
         else:
             doc.delete(f"{base}.model")
+        backend = doc.get(base)
         if choices.command_line or choices.docker:
             doc.set_value(f"{base}.enable_mcp_command_line", True)
+        elif hasattr(backend, "get") and "enable_mcp_command_line" in backend:  # "no" means no, preset or not
+            doc.delete(f"{base}.enable_mcp_command_line")
         if choices.docker:
             doc.set_value(f"{base}.command_line_execution_mode", "docker")
             doc.set_value(f"{base}.command_line_docker_template", choices.template)
-            if choices.memory:
+            if choices.memory and choices.memory != choices.preset_memory:
                 doc.set_value(f"{base}.command_line_docker_memory_limit", choices.memory)
-        if choices.filesystem_mcp and not doc.has(f"{base}.mcp_servers.filesystem"):
-            doc.set_value(f"{base}.mcp_servers.filesystem", {
-                "type": "stdio", "command": "npx",
-                "args": ["-y", "@modelcontextprotocol/server-filesystem", "."]})
+            elif not choices.memory and doc.has(f"{base}.command_line_docker_memory_limit"):
+                doc.delete(f"{base}.command_line_docker_memory_limit")
+        elif hasattr(backend, "keys"):
+            for key in [k for k in backend if str(k).startswith("command_line_docker_")
+                        or (k == "command_line_execution_mode" and backend[k] == "docker")]:
+                doc.delete(f"{base}.{key}")
+        servers = _servers(doc.get(base))
+        if choices.filesystem_mcp and "filesystem" not in servers:
+            if isinstance(doc.get(f"{base}.mcp_servers"), list):
+                doc.set_value(f"{base}.mcp_servers[{len(servers)}]", {
+                    "name": "filesystem", "type": "stdio", "command": "npx",
+                    "args": ["-y", "@modelcontextprotocol/server-filesystem", "."]})
+            else:
+                doc.set_value(f"{base}.mcp_servers.filesystem", {
+                    "type": "stdio", "command": "npx",
+                    "args": ["-y", "@modelcontextprotocol/server-filesystem", "."]})
+        elif not choices.filesystem_mcp and "filesystem" in servers:
+            where = servers.index("filesystem") if isinstance(doc.get(f"{base}.mcp_servers"), list) else "filesystem"
+            doc.delete(f"{base}.mcp_servers[{where}]" if isinstance(where, int) else f"{base}.mcp_servers.filesystem")
     doc.set_value("safety.defaults.reversible", choices.reversible)
     doc.set_value("safety.defaults.irreversible", choices.irreversible)
     if choices.planning_mode:
         doc.set_value("safety.planning_mode", True)
+    elif doc.has("safety.planning_mode"):
+        doc.delete("safety.planning_mode")
     return doc.to_text()
 
 
@@ -234,9 +287,17 @@ class WizardScreen(ModalScreen[WizardResult | None]):
             listing = self.query_one("#preset-list", OptionList)
             option = listing.get_option_at_index(listing.highlighted or 0)
             chosen = option.id or BLANK
-            self.choices.preset_text = BLANK_TEXT if chosen == BLANK else self.presets[chosen][1]
+            self.choices = choices_from_preset(BLANK_TEXT if chosen == BLANK else self.presets[chosen][1])
             count = max(1, len(self._preset_agents()))
             self.query_one("#agent-count", Input).value = str(count)
+            c = self.choices  # later steps start from what the preset does
+            for widget_id, value in (("#wiz-cli", c.command_line), ("#wiz-fs", c.filesystem_mcp),
+                                     ("#wiz-docker", c.docker), ("#wiz-planning", c.planning_mode),
+                                     ("#wiz-reversible", c.reversible), ("#wiz-irreversible", c.irreversible)):
+                self.query_one(widget_id, Select).value = value
+            if c.template in core.DOCKER_TEMPLATES:
+                self.query_one("#wiz-template", Select).value = c.template
+            self.query_one("#wiz-memory", Input).value = c.memory
         elif name == "count":
             raw = self.query_one("#agent-count", Input).value.strip()
             note = self.query_one("#count-note", Static)
