@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from massgen_tui.tui.keymap import SAFETY_BINDINGS
 from massgen_tui.tui.widgets.gateway_view import GatewayView
+from massgen_tui.tui.widgets.plain_table import PlainTable
 
 SORTS = ("server", "verdict", "confidence", "source")
 
@@ -84,11 +85,11 @@ class SafetyReview(Vertical):
         yield Input(placeholder="filter (server, tool, verdict, source...)", id="safety-filter")
         with TabbedContent(id="safety-views", initial="tools"):
             with TabPane("1 Tools", id="tools"):
-                yield DataTable(id="safety-tools", cursor_type="row")
+                yield PlainTable(id="safety-tools", cursor_type="row")
             with TabPane("2 Decisions", id="decisions"):
-                yield DataTable(id="safety-decisions", cursor_type="row")
+                yield PlainTable(id="safety-decisions", cursor_type="row")
             with TabPane("3 Audit", id="audit"):
-                yield DataTable(id="safety-audit", cursor_type="row")
+                yield PlainTable(id="safety-audit", cursor_type="row")
             with TabPane("4 Gateway", id="gateway"):
                 yield GatewayView(self.document, lambda: getattr(self.app, "approver", None),
                                   store_path=self.store_path, **self.gateway_options)
@@ -229,8 +230,8 @@ class SafetyReview(Vertical):
             args = ", ".join(f"{k}={v}" for k, v in a.arguments.items())[:60]
             if self._match(a.agent, a.server, a.tool, a.event, a.action, a.decider, a.result, args):
                 audit.add_row(time.strftime("%m-%d %H:%M:%S", time.localtime(a.ts)), a.agent or "-",
-                              f"{a.server}/{a.tool}", a.event, a.action or "-", a.decider or "-", a.result or "-", args,
-                              key=str(a.id))
+                              f"{a.server}/{a.tool}", a.event, a.action or "-", a.decider or "-", a.result or "-",
+                              args, key=str(a.id))
 
         self._keep_focus()
 

@@ -6,9 +6,9 @@ import time
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from massgen_tui.tui.monitoring import ContainerRow
+from massgen_tui.tui.widgets.plain_table import PlainTable
 
 BARS = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 10
@@ -85,7 +85,7 @@ def row_cells(row: ContainerRow, note: str = "", now: float | None = None) -> di
     }
 
 
-class ContainerTable(DataTable[str | Text]):
+class ContainerTable(PlainTable):
     """Keyed by container id. :meth:`apply` adds, updates (changed cells only) and marks vanished rows."""
 
     DEFAULT_CSS = """

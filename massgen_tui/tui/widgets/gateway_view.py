@@ -25,6 +25,8 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 from textual.worker import Worker
 
+from massgen_tui.tui.widgets.plain_table import PlainTable
+
 DEFAULT_LISTEN = "127.0.0.1:8765"  # as `massgen-tui gateway --listen`
 MAX_ROWS = 500  # live calls kept on screen (the audit log keeps them all)
 
@@ -56,7 +58,7 @@ class GatewayView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(self._stopped_text(), id="gateway-status")
-        yield DataTable(id="safety-gateway", cursor_type="row")
+        yield PlainTable(id="safety-gateway", cursor_type="row")
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("When", "Tool", "Verdict", "Decision", "By", "Result", "ms",
@@ -178,4 +180,4 @@ class GatewayView(Vertical):
             values["ms"] = f"{event.duration_s * 1000:.0f}"
             columns = {str(column.label): key for key, column in table.columns.items()}
             for name, value in values.items():
-                table.update_cell(event.call_id, columns[name], value)
+                table.update_cell(event.call_id, columns[name], value, update_width=True)

@@ -20,7 +20,7 @@ from massgen_tui.tui.screens.safety_review import SafetyReview
 from massgen_tui.tui.widgets.gateway_view import GatewayView
 from tests.integration.gateway.conftest import http_session, tools_called
 from tests.support.mcp_servers import toolbox_stdio
-from tests.support.pilot import until
+from tests.support.pilot import screen_text, until
 
 pytestmark = [pytest.mark.mcp, pytest.mark.timeout(120)]
 
@@ -84,7 +84,8 @@ async def test_gateway_in_the_app_asks_in_the_dialog_and_shows_live_calls(tmp_pa
                 ("tb/echo", "reversible", "allow", "policy")
 
             # an irreversible call opens the app's dialog; deny: the server never sees it
-            call = asyncio.ensure_future(client.call_tool("tb__delete_file", {"path": "keep.txt"}))
+            call = asyncio.ensure_future(client.call_tool("tb__delete_file", {"path": "keep.txt",
+                                                                              "api_key": "sk-live-0123456789"}))
             await until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
             await until(pilot, lambda: len(calls_on_screen(app)) == 2)
             assert calls_on_screen(app)[1]["Result"] == "running"  # shown live while it waits for a human
@@ -95,7 +96,9 @@ async def test_gateway_in_the_app_asks_in_the_dialog_and_shows_live_calls(tmp_pa
             await until(pilot, lambda: calls_on_screen(app)[1]["Result"] == "denied")
             row = calls_on_screen(app)[1]
             assert (row["Verdict"], row["Decision"], row["By"]) == ("irreversible", "deny", "human")
-            assert "keep.txt" in row["Arguments"]
+            assert "keep.txt" in row["Arguments"] and '"api_key": "[redacted]"' in row["Arguments"]
+            assert "sk-live" not in str(calls_on_screen(app))
+            assert '"api_key": "[redacted]"' in screen_text(app)  # drawn, not read as markup
 
             # allow once: it reaches the server
             call = asyncio.ensure_future(client.call_tool("tb__delete_file", {"path": "gone.txt"}))

@@ -14,7 +14,7 @@ from massgen_tui.config import load_document
 from massgen_tui.safety import AuditEntry, DecisionStore
 from massgen_tui.tui.screens.safety_review import SafetyReview
 from tests.support.mcp_servers import toolbox_stdio
-from tests.support.pilot import until
+from tests.support.pilot import screen_text, until
 
 pytestmark = [pytest.mark.timeout(90)]
 
@@ -54,7 +54,8 @@ async def test_tools_decisions_overrides_and_audit(tmp_path: Path) -> None:
         await store.add(kind="permission", scope="user", server_identity=spec.identity, server_name="tb",
                         tool="write_note", action="allow", reason="fine")
         store.record(AuditEntry(event="decision", call_id="c1", server="tb", server_identity=spec.identity,
-                                tool="delete_file", arguments={"path": "x.txt"}, verdict="irreversible", action="deny",
+                                tool="delete_file", arguments={"path": "x.txt", "token": "sk-live-0123456789"},
+                                verdict="irreversible", action="deny",
                                 decider="human", agent="coder", ts=time.time()))
         await store.flush()
 
@@ -110,6 +111,7 @@ async def test_tools_decisions_overrides_and_audit(tmp_path: Path) -> None:
         audit = rows(app, "#safety-audit")
         assert any(r[2] == "tb/delete_file" and r[4] == "deny" and r[5] == "human" and "path=x.txt" in r[7]
                    for r in audit)
+        assert "token=[redacted]" in screen_text(app)  # drawn, not read as markup
         await pilot.press("slash", *"nothing-like-this", "enter")
         assert rows(app, "#safety-audit") == []
 
