@@ -249,7 +249,7 @@ class ApprovalScreen(ModalScreen[None]):
         scopes = [s for s in request.scopes]
         words = "  ".join(f"{s}: {SCOPE_WORDS.get(s, s)}" for s in scopes)
         where = f"  (workspace {request.workspace})" if request.workspace and "workspace" in scopes else ""
-        self.query_one("#approval-scopes", Static).update(f"Scopes  {words}{where}")
+        self.query_one("#approval-scopes", Static).update(Text(f"Scopes  {words}{where}"))
         for _key, action, scope, _label in CHOICES:
             self.query_one(f"#choice-{action}-{scope}", Button).disabled = scope not in scopes
         reason = self.query_one("#approval-reason", Input)

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -183,7 +184,7 @@ class ContainersPane(Vertical):
             if self.engine_down is None:
                 self.app.notify(result.error, title="Docker", severity="error", timeout=6)
             self.engine_down = result.error
-            status.update(f"Docker engine not answering: {result.error}")
+            status.update(Text(f"Docker engine not answering: {result.error}"))
             status.add_class("-down")
             with self.app.batch_update():
                 for row in self.table.rows_by_id.values():
@@ -284,7 +285,7 @@ class ContainersPane(Vertical):
         flags = [label, "follow" if self.log_view.follow else "paused", "timestamps" if self.timestamps else ""]
         if self.log_view.filter_text:
             flags.append(f"filter {self.log_view.filter_text!r}")
-        self.query_one("#log-title", Static).update(f"[b]{name}[/]  " + "  ".join(f for f in flags if f))
+        self.query_one("#log-title", Static).update(Text.assemble((name, "bold"), "  " + "  ".join(f for f in flags if f)))
 
     def _retitle(self) -> None:
         if self.streaming_id:
@@ -468,7 +469,7 @@ class ContainersPane(Vertical):
 
         view = self.log_view
         self.streaming_id = None
-        self.query_one("#log-title", Static).update(f"[b]build[/] {target}")
+        self.query_one("#log-title", Static).update(Text.assemble(("build", "bold"), f" {target}"))
         view.reset(f"--- building {target} ---")
         loop = asyncio.get_running_loop()
         try:

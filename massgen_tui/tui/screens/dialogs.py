@@ -29,7 +29,7 @@ class ConfirmModal(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title")
-            yield Static(self.body, classes="dialog-body")
+            yield Static(Text(self.body) if isinstance(self.body, str) else self.body, classes="dialog-body")
             yield Static(f"[b]{self.yes}[/]    [b]{self.no}[/]", classes="dialog-keys")
 
     def action_answer(self, value: bool) -> None:

@@ -250,8 +250,8 @@ class SafetyReview(Vertical):
     def tool_highlighted(self, event: DataTable.RowHighlighted) -> None:
         row = self._tool(str(event.row_key.value))
         if row is not None:
-            self.query_one("#safety-detail", Static).update(
-                f"{row.server}/{row.tool}: {row.verdict} ({row.confidence:.2f}, {row.source}). {row.reason}")
+            self.query_one("#safety-detail", Static).update(Text(
+                f"{row.server}/{row.tool}: {row.verdict} ({row.confidence:.2f}, {row.source}). {row.reason}"))
 
     def _tool(self, key: str | None) -> ToolRow | None:
         return next((t for t in self.tools if f"{t.server}/{t.tool}" == key), None)

@@ -1,4 +1,5 @@
-"""Strings from agents, servers and the engine are drawn as they are: never read as Rich markup."""
+"""Strings from agents, servers and the engine are drawn as they are, never read as markup (a stray
+"[/x]" would raise while drawing)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,13 @@ async def test_brackets_in_cells_are_shown_not_parsed() -> None:
         await pilot.pause()
         shown = screen_text(app)
         assert "[/etc] closes nothing" in shown and "[bold]not bold[/bold]" in shown
+
+
+async def test_a_dialog_body_with_brackets_is_shown_as_is() -> None:
+    from massgen_tui.tui.screens.dialogs import ConfirmModal
+
+    app = TableHost()
+    async with app.run_test(size=(80, 20)) as pilot:
+        app.push_screen(ConfirmModal("Revoke decision?", "#3 allow fs/write_file path=[/srv]/*", yes="y", no="n"))
+        await pilot.pause()
+        assert "path=[/srv]/*" in screen_text(app)
