@@ -13,6 +13,7 @@ once. How each outcome reaches the client:
 - cancellation by the client: the SDK cancels the handler, which cancels the upstream request
   (the upstream server is sent ``notifications/cancelled``).
 Progress notifications from the upstream server are forwarded when the client asked for them.
+Resources and prompts are relayed without the gate (see ``relay``): reading them changes nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from massgen_tui.gateway.naming import Route, build_routes
+from massgen_tui.gateway.relay import Relay
 from massgen_tui.mcp.results import CallResult
 
 if TYPE_CHECKING:
@@ -144,6 +146,23 @@ def build_server(
         result = await manager.call_tool(route.server, route.tool, params.arguments or {}, on_progress=on_progress)
         return result_to_wire(result)  # already wire form: the runner sends it without re-validating
 
+    relay = Relay(manager)
+
+    async def list_resources(ctx: Any, params: Any) -> types.ListResourcesResult:
+        return types.ListResourcesResult(resources=await relay.list_resources())
+
+    async def list_resource_templates(ctx: Any, params: Any) -> types.ListResourceTemplatesResult:
+        return types.ListResourceTemplatesResult(resource_templates=await relay.list_resource_templates())
+
+    async def read_resource(ctx: Any, params: types.ReadResourceRequestParams) -> Any:
+        return await relay.read_resource(str(params.uri))
+
+    async def list_prompts(ctx: Any, params: Any) -> types.ListPromptsResult:
+        return types.ListPromptsResult(prompts=await relay.list_prompts())
+
+    async def get_prompt(ctx: Any, params: types.GetPromptRequestParams) -> Any:
+        return await relay.get_prompt(params.name, params.arguments)
+
     class GatewayServer(Server[Any]):
         """Advertises ``tools.listChanged``: the gateway tells clients when an upstream list changes."""
 
@@ -160,4 +179,9 @@ def build_server(
         instructions=instructions,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
+        on_list_resources=list_resources,
+        on_list_resource_templates=list_resource_templates,
+        on_read_resource=read_resource,
+        on_list_prompts=list_prompts,
+        on_get_prompt=get_prompt,
     )

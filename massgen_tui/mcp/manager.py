@@ -160,6 +160,11 @@ class ServerManager:
             return None
         return next((t for t in conn.tools if t.name == name), None)
 
+    def sessions(self) -> dict[str, Any]:
+        """The SDK session of each server that is ready now (for relaying resources and prompts)."""
+        return {name: conn.session for name, conn in self._connections.items()
+                if conn.state.status == "ready" and conn.session is not None}
+
     def events(self) -> EventStream:
         """A new subscription to status and call events (an async iterator; ``close()`` it)."""
         return self._hub.subscribe()

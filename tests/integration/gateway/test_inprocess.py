@@ -211,3 +211,34 @@ async def test_a_changed_upstream_tool_list_reaches_the_client(tmp_path: Path, r
             assert after - before == {"tb__sprout"}
             assert text_of(await client.call_tool("tb__sprout", {"text": "hi"})) == "sprout: hi"
     assert tools_called(record) == ["grow", "sprout"]
+
+
+async def test_resources_and_prompts_pass_through(tmp_path: Path, record: Path, store_path: Path) -> None:
+    from mcp.shared.exceptions import MCPError
+
+    config = write_config(tmp_path / "massgen.yaml", [toolbox_stdio("tb", record),
+                                                      toolbox_stdio("tb2", tmp_path / "calls2.jsonl")])
+    plan = plan_gateway(config)
+    async with open_gateway(plan, ScriptedApprover(), store_path=store_path, workspace=tmp_path) as gateway:
+        listener = await gateway.start_http(ListenAddress("127.0.0.1", 0), TOKEN)
+        async with http_session(listener.url, TOKEN) as client:
+            resources = (await client.list_resources()).resources
+            assert [(str(r.uri), r.name, r.mime_type) for r in resources] == [("note://readme", "readme", "text/plain")]
+            templates = (await client.list_resource_templates()).resource_templates
+            assert [t.uri_template for t in templates] == ["note://{title}", "note://{title}"]
+            readme = await client.read_resource("note://readme")
+            assert readme.contents[0].text == "toolbox readme"
+            shopping = await client.read_resource("note://shopping")  # from a template
+            assert shopping.contents[0].text == "note shopping"
+
+            prompts = {p.name: p for p in (await client.list_prompts()).prompts}
+            assert set(prompts) == {"tb__review", "tb2__review"}
+            assert [a.name for a in prompts["tb2__review"].arguments or []] == ["path"]
+            prompt = await client.get_prompt("tb2__review", {"path": "app.py"})
+            assert prompt.messages[0].content.text == "Please review app.py."
+            with pytest.raises(MCPError, match="prompts are named <server>__<prompt>"):
+                await client.get_prompt("review", {"path": "app.py"})
+            # the upstream server's own error comes back with its code
+            with pytest.raises(MCPError):
+                await client.get_prompt("tb__no_such_prompt", {})
+    assert tools_called(record) == []  # nothing of this was a tool call

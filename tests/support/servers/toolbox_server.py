@@ -120,6 +120,21 @@ def request_header(name: str, ctx: Context) -> str:
     return lowered.get(name.lower(), "<absent>")
 
 
+@server.resource("note://readme", name="readme", description="The toolbox's readme.", mime_type="text/plain")
+def readme() -> str:
+    return "toolbox readme"
+
+
+@server.resource("note://{title}", name="note", description="A note by title.")
+def note(title: str) -> str:
+    return f"note {title}"
+
+
+@server.prompt(description="Ask for a review of a file.")
+def review(path: str) -> str:
+    return f"Please review {path}."
+
+
 def main() -> None:
     global RECORD
     parser = argparse.ArgumentParser()
