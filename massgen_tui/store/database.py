@@ -38,6 +38,25 @@ def _statements(sql: str) -> list[str]:
     return out
 
 
+async def _set_wal(conn: Any, busy_timeout_s: float) -> str:
+    """Switch to WAL and return the journal mode. Another process creating the same new file at the same
+    moment makes SQLite answer "database is locked" at once, without its busy handler (a lock upgrade
+    that could deadlock): retry for up to the busy timeout."""
+    deadline = asyncio.get_running_loop().time() + busy_timeout_s
+    delay = 0.01
+    while True:
+        try:
+            rows = await conn.execute_fetchall("PRAGMA journal_mode = WAL")
+            return str(next(iter(rows))[0]) if rows else ""
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if asyncio.get_running_loop().time() + delay > deadline:
+                raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+
 class Database:
     """An open store. Use ``async with await Database.open(path) as db`` or call :meth:`close`."""
 
@@ -78,8 +97,7 @@ class Database:
                 except OSError:
                     pass
             await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-            rows = await conn.execute_fetchall("PRAGMA journal_mode = WAL")
-            mode = next(iter(rows))[0] if rows else ""
+            mode = await _set_wal(conn, busy_timeout_s)
             if str(mode).lower() != "wal":
                 raise StoreError(f"the store {target} cannot use write-ahead logging (journal mode {mode!r})")
             await conn.execute("PRAGMA synchronous = NORMAL")
