@@ -85,27 +85,21 @@ def test_every_template_takes_the_base_image_as_a_build_argument() -> None:
 
 
 @pytest.mark.slow
-async def test_python_template_on_the_offline_debian_base(runtime: ContainerRuntime, python_base_image: str,
-                                                          tmp_path: Path) -> None:
-    settings = DockerSettings.from_backend({"command_line_docker_template": "python",
-                                            "command_line_docker_build_args": {"BASE_IMAGE": python_base_image},
+@pytest.mark.parametrize(("template", "base", "command", "stdout", "written"), [
+    ("python", "python_base_image",
+     "python3 -c 'import sys; print(sys.version_info[0]); open(\"o.txt\",\"w\").write(\"x\")'", "3\n", "x"),
+    ("node", "node_base_image",
+     "node -e 'require(\"fs\").writeFileSync(\"o.txt\", String(6 * 7))'; cat o.txt", "42", "42"),
+])
+async def test_template_on_its_offline_debian_base(runtime: ContainerRuntime, request: pytest.FixtureRequest,
+                                                   tmp_path: Path, template: str, base: str, command: str,
+                                                   stdout: str, written: str) -> None:
+    settings = DockerSettings.from_backend({"command_line_docker_template": template,
+                                            "command_line_docker_build_args": {"BASE_IMAGE": request.getfixturevalue(base)},
                                             "cwd": str(tmp_path / "ws")})
-    result = await runtime.exec("a", "python3 -c 'import sys; print(sys.version_info[0]); open(\"o.txt\",\"w\").write(\"x\")'",
-                                settings=settings)
+    result = await runtime.exec("a", command, settings=settings)
     assert result.ok, result.stderr
-    assert result.stdout == "3\n" and (tmp_path / "ws" / "o.txt").read_text() == "x"
-
-
-@pytest.mark.slow
-async def test_node_template_on_the_offline_debian_base(runtime: ContainerRuntime, node_base_image: str,
-                                                        tmp_path: Path) -> None:
-    settings = DockerSettings.from_backend({"command_line_docker_template": "node",
-                                            "command_line_docker_build_args": {"BASE_IMAGE": node_base_image},
-                                            "cwd": str(tmp_path / "ws")})
-    result = await runtime.exec("a", "node -e 'require(\"fs\").writeFileSync(\"o.txt\", String(6 * 7))'; cat o.txt",
-                                settings=settings)
-    assert result.ok, result.stderr
-    assert result.stdout == "42" and (tmp_path / "ws" / "o.txt").read_text() == "42"
+    assert result.stdout == stdout and (tmp_path / "ws" / "o.txt").read_text() == written
 
 
 @pytest.mark.slow
