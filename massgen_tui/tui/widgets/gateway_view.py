@@ -28,6 +28,7 @@ from textual.worker import Worker
 from massgen_tui.tui.widgets.plain_table import PlainTable
 
 DEFAULT_LISTEN = "127.0.0.1:8765"  # as `massgen-tui gateway --listen`
+COLUMNS = ("When", "Tool", "Verdict", "Decision", "By", "Result", "ms", "Arguments")
 MAX_ROWS = 500  # live calls kept on screen (the audit log keeps them all)
 
 RESULT_STYLE = {"ok": "green", "denied": "bold yellow", "tool_error": "red", "error": "bold red",
@@ -61,8 +62,9 @@ class GatewayView(Vertical):
         yield PlainTable(id="safety-gateway", cursor_type="row")
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("When", "Tool", "Verdict", "Decision", "By", "Result", "ms",
-                                              "Arguments")
+        table = self.query_one(DataTable)
+        for name in COLUMNS:
+            table.add_column(name, key=name)  # keyed by name: a call's end updates cells by column name
 
     @property
     def running(self) -> bool:
@@ -178,6 +180,5 @@ class GatewayView(Vertical):
                 values = {"Verdict": "-", "Decision": "-", "By": getattr(event, "decided_by", "") or "-"}
             values["Result"] = Text(event.status, style=RESULT_STYLE.get(event.status, ""))
             values["ms"] = f"{event.duration_s * 1000:.0f}"
-            columns = {str(column.label): key for key, column in table.columns.items()}
             for name, value in values.items():
-                table.update_cell(event.call_id, columns[name], value, update_width=True)
+                table.update_cell(event.call_id, name, value, update_width=True)
