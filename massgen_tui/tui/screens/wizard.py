@@ -63,6 +63,9 @@ class WizardChoices:
     planning_mode: bool = False
 
 
+FILESYSTEM_SERVER = {"type": "stdio", "command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "."]}
+
+
 def _servers(backend: Any) -> list[str]:
     servers = backend.get("mcp_servers") if hasattr(backend, "get") else None
     if isinstance(servers, list):
@@ -121,7 +124,7 @@ def build_config(choices: WizardChoices) -> str:
         backend = doc.get(base)
         if choices.command_line or choices.docker:
             doc.set_value(f"{base}.enable_mcp_command_line", True)
-        elif hasattr(backend, "get") and "enable_mcp_command_line" in backend:  # "no" means no, preset or not
+        elif doc.has(f"{base}.enable_mcp_command_line"):  # "no" means no, preset or not
             doc.delete(f"{base}.enable_mcp_command_line")
         if choices.docker:
             doc.set_value(f"{base}.command_line_execution_mode", "docker")
@@ -135,18 +138,15 @@ def build_config(choices: WizardChoices) -> str:
                         or (k == "command_line_execution_mode" and backend[k] == "docker")]:
                 doc.delete(f"{base}.{key}")
         servers = _servers(doc.get(base))
+        listed = isinstance(doc.get(f"{base}.mcp_servers"), list)  # keep the form the preset uses
         if choices.filesystem_mcp and "filesystem" not in servers:
-            if isinstance(doc.get(f"{base}.mcp_servers"), list):
-                doc.set_value(f"{base}.mcp_servers[{len(servers)}]", {
-                    "name": "filesystem", "type": "stdio", "command": "npx",
-                    "args": ["-y", "@modelcontextprotocol/server-filesystem", "."]})
+            if listed:
+                doc.set_value(f"{base}.mcp_servers[{len(servers)}]", {"name": "filesystem", **FILESYSTEM_SERVER})
             else:
-                doc.set_value(f"{base}.mcp_servers.filesystem", {
-                    "type": "stdio", "command": "npx",
-                    "args": ["-y", "@modelcontextprotocol/server-filesystem", "."]})
+                doc.set_value(f"{base}.mcp_servers.filesystem", dict(FILESYSTEM_SERVER))
         elif not choices.filesystem_mcp and "filesystem" in servers:
-            where = servers.index("filesystem") if isinstance(doc.get(f"{base}.mcp_servers"), list) else "filesystem"
-            doc.delete(f"{base}.mcp_servers[{where}]" if isinstance(where, int) else f"{base}.mcp_servers.filesystem")
+            doc.delete(f"{base}.mcp_servers[{servers.index('filesystem')}]" if listed
+                       else f"{base}.mcp_servers.filesystem")
     doc.set_value("safety.defaults.reversible", choices.reversible)
     doc.set_value("safety.defaults.irreversible", choices.irreversible)
     if choices.planning_mode:
