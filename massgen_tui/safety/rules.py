@@ -38,6 +38,7 @@ _HARD_VALUES = frozenset({"hard", "force", "rewrite", "overwrite", "replace", "m
 class _Context:
     words: tuple[str, ...]
     first_sentence: str
+    all_words: frozenset[str]  # the name's words and the first sentence's
     description: str
     params: Mapping[str, Mapping[str, Any]]
     browser: bool
@@ -103,7 +104,8 @@ def _context(tool: ToolInfo) -> _Context:
         or tool.annotations.open_world_hint is True
     )
     has_code = any(lx.CODE_PARAM.match(p) for p in params)
-    return _Context(words, first, description, params, browser, remote, has_code)
+    return _Context(words, first, frozenset(words) | frozenset(lx.split_words(first)), description, params,
+                    browser, remote, has_code)
 
 
 # ----------------------------------------------------------------------------------- annotations
@@ -223,8 +225,7 @@ def _verb_signals(
                 out.append(Signal(f"{source}-verb:close", "irreversible", 0.6 - penalty, source,  # type: ignore[arg-type]
                                   f"{quote('close')}: closing an account, issue or position may not be undone",
                                   "destroy"))
-        elif verb in lx.SWITCH_VERBS and not ctx.browser and (
-                set(ctx.words) | set(lx.split_words(ctx.first_sentence))) & lx.SERVICE_OR_DEVICE:
+        elif verb in lx.SWITCH_VERBS and not ctx.browser and ctx.all_words & lx.SERVICE_OR_DEVICE:
             out.append(Signal(f"{source}-verb:{verb}@service", "irreversible", 0.75 - penalty,
                               source,  # type: ignore[arg-type]
                               f"{quote(verb)} on a running service or a device: its users or the world notice",
@@ -237,7 +238,7 @@ def _verb_signals(
 
 def _edits_a_file(ctx: _Context) -> bool:
     """An insert/append whose object is an existing file or document (not a table, list or memo)."""
-    words = set(ctx.words) | set(lx.split_words(ctx.first_sentence))
+    words = ctx.all_words
     return bool(words & {"file", "files", "line", "lines", "document", "doc"}) and not bool(
         words & {"table", "row", "rows", "record", "records", "list", "memo", "graph", "entity", "entities"})
 
