@@ -55,6 +55,7 @@ def test_add_agent_and_save_in_tmux(tmp_path: Path) -> None:
     tmux("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", "-c", str(tmp_path), command, socket=socket)
     try:
         wait_for(socket, "alpha")
+        wait_for(socket, "a Add")  # the footer shows the agent list's keys once it has the focus
         tmux("send-keys", "-t", "e2e", "a", socket=socket)  # add an agent from the agent list
         wait_for(socket, "agent_2")
         tmux("send-keys", "-t", "e2e", "C-s", socket=socket)  # save: the diff dialog first
